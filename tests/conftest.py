@@ -1,0 +1,41 @@
+"""Fixtures shared by the whole suite: an operator with an API token, and storage settings."""
+import os
+
+# Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """whitenoise's manifest storage needs collectstatic; tests render pages without it."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def operator(django_user_model):
+    return django_user_model.objects.create_user(username="operator", password="s3cret-pass-phrase")
+
+
+@pytest.fixture
+def api_token(operator):
+    return Token.objects.create(user=operator).key
+
+
+@pytest.fixture
+def api(api_token):
+    """A DRF client authenticated the way Clay is: Authorization: Token <key>."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token}")
+    return client
+
+
+@pytest.fixture
+def anonymous_api():
+    return APIClient()

@@ -1,0 +1,36 @@
+"""Clicks on tracking links, each with the verdict of the bot/scanner classifier."""
+from django.db import models
+from django.utils import timezone
+
+from links.models import HUMAN_VERDICT, Link
+
+USER_AGENT_MAX_LENGTH = 512
+REFERER_MAX_LENGTH = 512
+
+
+class Verdict(models.TextChoices):
+    HUMAN = HUMAN_VERDICT, "Human"
+    SCANNER = "scanner", "E-mail security scanner"
+    PREVIEW = "preview", "Link preview"
+    PREFETCH = "prefetch", "Browser prefetch"
+    BOT = "bot", "Bot"
+
+
+class Click(models.Model):
+    link = models.ForeignKey(Link, on_delete=models.CASCADE, related_name="clicks")
+    clicked_at = models.DateTimeField(default=timezone.now, db_index=True)
+    ip = models.GenericIPAddressField("client IP (anonymised unless configured otherwise)", null=True, blank=True)
+    user_agent = models.CharField(max_length=USER_AGENT_MAX_LENGTH, blank=True)
+    referer = models.CharField(max_length=REFERER_MAX_LENGTH, blank=True)
+    verdict = models.CharField(max_length=10, choices=Verdict.choices, default=Verdict.HUMAN)
+    reason = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-clicked_at", "-id"]
+        indexes = [
+            models.Index(fields=["link", "clicked_at"], name="click_link_time"),
+            models.Index(fields=["verdict", "clicked_at"], name="click_verdict_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_verdict_display()} click on {self.link_id} at {self.clicked_at:%Y-%m-%d %H:%M}"
