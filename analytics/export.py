@@ -1,0 +1,1 @@
+"""CSV export of links (GET /api/export.csv). Placeholder until the export is written."""
