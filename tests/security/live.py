@@ -1,0 +1,137 @@
+"""A real gunicorn serving the project against the current test database, for load and fault tests."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import connection
+
+PROJECT_DIR = Path(settings.BASE_DIR)
+SECRET_KEY = "live-server-secret-key-for-tests-only-" + "x" * 20
+
+DESKTOP_CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def current_database_url(port=None):
+    """DATABASE_URL of the database this test runs on (optionally reached through another port)."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    user = quote(db["USER"] or "")
+    password = f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else ""
+    host = db["HOST"] or "127.0.0.1"
+    return f"postgres://{user}{password}@{host}:{port or db['PORT'] or 5432}/{db['NAME']}"
+
+
+class Gunicorn:
+    """`with Gunicorn(workers=4) as server:` serves on server.url; server.log() is its stderr."""
+
+    def __init__(self, workers=4, database_url=None, extra_env=None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.workers = workers
+        self.database_url = database_url or current_database_url()
+        self.extra_env = extra_env or {}
+        self.stderr = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)
+
+    def __enter__(self):
+        env = {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "VAR_DIR": str(settings.VAR_DIR),
+            "SECRET_KEY": SECRET_KEY,
+            "DEBUG": "false",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "LOG_LEVEL": "WARNING",
+            **self.extra_env,
+        }
+        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "tracker.wsgi:application",
+             "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
+             "--worker-class", "sync", "--backlog", "2048", "--timeout", "60"],
+            cwd=PROJECT_DIR, env=env, stdout=subprocess.DEVNULL, stderr=self.stderr,
+        )
+        self.wait_until_listening()
+        return self
+
+    def wait_until_listening(self, timeout=20):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited early:\n{self.log()}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"gunicorn did not listen within {timeout}s:\n{self.log()}")
+
+    def worker_pids(self):
+        """Process ids of the master's live worker processes (read from /proc)."""
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid and fields[0] != "Z":
+                pids.append(int(stat.parent.name))
+        return pids
+
+    def log(self):
+        return Path(self.stderr.name).read_text(errors="replace")
+
+    def __exit__(self, *exc):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.stderr.close()
+        os.unlink(self.stderr.name)
+
+
+def click(base_url, token, timeout=30):
+    """GET /t/<token> on a fresh connection, like a prospect's browser; return the status or the error."""
+    from http.client import HTTPConnection
+
+    host_port = base_url.removeprefix("http://")
+    conn = HTTPConnection(host_port, timeout=timeout)
+    try:
+        conn.request("GET", f"/t/{token}", headers={"User-Agent": DESKTOP_CHROME, "Connection": "close"})
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    except OSError as error:
+        return type(error).__name__
+    finally:
+        conn.close()
+
+
+def fire_clicks(base_url, tokens, total, threads):
+    """Fire `total` clicks spread over `tokens` from `threads` threads.
+
+    Returns a list of (token, status) pairs, status being the HTTP code or the connection error."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    plan = [tokens[i % len(tokens)] for i in range(total)]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        statuses = list(pool.map(lambda token: click(base_url, token), plan))
+    return list(zip(plan, statuses))
