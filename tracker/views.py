@@ -1,28 +1,175 @@
-"""The click path: GET /t/<token> records one click and redirects."""
+"""The click path: GET /t/<token> records one click and redirects.
+
+The redirect is the one path every prospect takes, so it is one short function on raw SQL
+through Django's connection: one SELECT (the link, plus any clicks of the last
+BURST_WINDOW_SECONDS for the burst rule), the classification in pure Python, one INSERT in
+autocommit, a 302. An UPDATE runs only in the rare case of a burst.
+"""
+import datetime
+import functools
+import math
+import time
+from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseNotFound, HttpResponseRedirect
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseNotFound, HttpResponseRedirect
 from django.template import loader
-from django.views.decorators.cache import never_cache
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.views import SpectacularSwaggerView
 
 from links.models import Link
-from tracker.models import Click
+from tracker.classification import (
+    SCANNER, ClickFacts, RecentClick, burst_companions, classify, hint_headers,
+)
+from tracker.client_ip import client_ip, client_network, parse_ip, stored_ip
+from tracker.models import REFERER_MAX_LENGTH, USER_AGENT_MAX_LENGTH, Click
+
+TRACKING_METHODS = ("GET", "HEAD")
+MISS_WINDOW_SECONDS = 60
+RECENT_CLICKS_LIMIT = 50  # a burst needs two; bounds the SELECT when a link is being hammered
+REASON_MAX_LENGTH = Click._meta.get_field("reason").max_length
 
 
-@never_cache
+def _table_and_columns(model, *fields):
+    quote = connection.ops.quote_name
+    return quote(model._meta.db_table), [quote(model._meta.get_field(name).column) for name in fields]
+
+
+_LINK, (_LINK_ID, _LINK_TOKEN, _LINK_DESTINATION, _LINK_SENT_AT) = _table_and_columns(
+    Link, "id", "token", "destination_url", "sent_at"
+)
+_CLICK, _CLICK_COLUMNS = _table_and_columns(
+    Click, "id", "link", "clicked_at", "ip", "user_agent", "referer", "verdict", "reason"
+)
+_C_ID, _C_LINK, _C_AT, _C_IP, _C_UA, _C_REFERER, _C_VERDICT, _C_REASON = _CLICK_COLUMNS
+
+FIND_LINK_SQL = (
+    f"SELECT l.{_LINK_ID}, l.{_LINK_DESTINATION}, l.{_LINK_SENT_AT}, c.{_C_ID}, c.{_C_IP}, c.{_C_VERDICT}"
+    f" FROM {_LINK} l LEFT JOIN {_CLICK} c ON c.{_C_LINK} = l.{_LINK_ID} AND c.{_C_AT} >= %s"
+    f" WHERE l.{_LINK_TOKEN} = %s LIMIT {RECENT_CLICKS_LIMIT}"
+)
+INSERT_CLICK_SQL = (
+    f"INSERT INTO {_CLICK} ({_C_LINK}, {_C_AT}, {_C_IP}, {_C_UA}, {_C_REFERER}, {_C_VERDICT}, {_C_REASON})"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s)"
+)
+MARK_BURST_SQL = f"UPDATE {_CLICK} SET {_C_VERDICT} = %s, {_C_REASON} = %s WHERE {_C_ID} IN ({{ids}})"
+
+
 def follow_link(request, token):
-    """Redirect to the link's destination (302) and store one click; 404 for unknown tokens."""
-    link = Link.objects.filter(token=token).only("id", "destination_url").first()
-    if link is None:
-        return HttpResponseNotFound(loader.render_to_string("404.html"))
-    if request.method == "GET":
-        Click.objects.create(
-            link_id=link.id,
-            ip=request.META.get("REMOTE_ADDR"),
-            user_agent=request.META.get("HTTP_USER_AGENT", "")[:512],
-            referer=request.META.get("HTTP_REFERER", "")[:512],
-        )
-    return HttpResponseRedirect(link.destination_url)
+    """Answer a tracking URL: 302 to the destination (never 301: a cached permanent redirect
+    would skip our next click) with one Click stored for a GET; HEAD redirects and stores
+    nothing. Every request gets the same 302 whatever its verdict: a scanner answered
+    differently reports the link as dead. Unknown token: the 404 page, rate-limited per network."""
+    if request.method not in TRACKING_METHODS:
+        return _no_store(HttpResponseNotAllowed(TRACKING_METHODS))
+    meta = request.META
+    clicked_at = datetime.datetime.now(datetime.timezone.utc)
+    adapt_time = connection.ops.adapt_datetimefield_value
+    burst_start = clicked_at - datetime.timedelta(seconds=settings.BURST_WINDOW_SECONDS)
+    with connection.cursor() as cursor:
+        cursor.execute(FIND_LINK_SQL, [adapt_time(burst_start), token])
+        rows = cursor.fetchall()
+        if not rows:
+            return refuse_unknown_token(meta)
+        link_id, destination_url, sent_at = rows[0][:3]
+        if request.method == "GET":
+            ip = client_ip(meta)
+            user_agent = meta.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX_LENGTH].replace("\x00", "")
+            referer = meta.get("HTTP_REFERER", "")[:REFERER_MAX_LENGTH].replace("\x00", "")
+            facts = ClickFacts(
+                headers=hint_headers(meta), ip=ip, user_agent=user_agent, referer=referer,
+                sent_at=_aware(sent_at), clicked_at=clicked_at,
+                recent_clicks=tuple(
+                    RecentClick(click_id, client_network(parse_ip(str(click_ip or ""))), verdict)
+                    for *_, click_id, click_ip, verdict in rows if click_id is not None
+                ),
+            )
+            verdict, reason = classify(facts)
+            reason = reason[:REASON_MAX_LENGTH]
+            cursor.execute(INSERT_CLICK_SQL, [
+                link_id, adapt_time(clicked_at), connection.ops.adapt_ipaddressfield_value(stored_ip(ip)),
+                user_agent, referer, verdict, reason,
+            ])
+            if companions := burst_companions(facts, reason):
+                sql = MARK_BURST_SQL.format(ids=", ".join(["%s"] * len(companions)))
+                cursor.execute(sql, [SCANNER, reason, *companions])
+    response = HttpResponseRedirect(destination_with_query(destination_url, meta.get("QUERY_STRING", "")))
+    return _no_store(response)
+
+
+def destination_with_query(destination_url, query_string):
+    """Return the destination URL with the tracking URL's query parameters passed on.
+
+    A parameter on both takes the tracking URL's value(s) at the destination's place (as Shlink
+    does: the tracking URL is the more specific one, e.g. a per-message utm_content); the
+    destination's other parameters keep their order and exact spelling, new ones follow in the
+    order they came. Only the query changes: scheme, host and path always come from the stored
+    URL and the passed parameters are re-encoded, so nothing in a tracking URL
+    (?next=//evil.com, encoded slashes...) can send a visitor anywhere else."""
+    passed = parse_qsl(query_string, keep_blank_values=True) if query_string else None
+    if not passed:
+        return destination_url
+    scheme, netloc, path, query, fragment = urlsplit(destination_url)
+    values_by_name = {}
+    for name, value in passed:
+        values_by_name.setdefault(name, []).append(value)
+    segments = []
+    for segment in query.split("&") if query else ():
+        name = unquote_plus(segment.partition("=")[0])
+        if name not in values_by_name:
+            segments.append(segment)
+        elif values_by_name[name] is not None:
+            segments.append(urlencode([(name, value) for value in values_by_name[name]]))
+            values_by_name[name] = None  # replaced here; later same-named segments are dropped
+    new = [(name, value) for name, values in values_by_name.items() if values is not None for value in values]
+    if new:
+        segments.append(urlencode(new))
+    return urlunsplit((scheme, netloc, path, "&".join(segments), fragment))
+
+
+def refuse_unknown_token(meta):
+    """Answer an unknown token: the same 404 page for every miss, or 429 once the client's
+    network (/24, /48) misses more than TRACKING_MISS_LIMIT times in a minute, which makes
+    guessing tokens hopeless. Counted in Django's cache, shared between processes via Redis."""
+    now = time.time()
+    key = f"tracking-misses:{client_network(client_ip(meta))}:{int(now // MISS_WINDOW_SECONDS)}"
+    if cache.add(key, 1, timeout=MISS_WINDOW_SECONDS * 2):
+        misses = 1
+    else:
+        try:
+            misses = cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            misses = 1
+    if misses > settings.TRACKING_MISS_LIMIT:
+        response = HttpResponse("Too many unknown links, try again later.\n", status=429,
+                                content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(math.ceil(MISS_WINDOW_SECONDS - now % MISS_WINDOW_SECONDS))
+        return _no_store(response)
+    return _no_store(HttpResponseNotFound(not_found_page()))
+
+
+@functools.cache
+def not_found_page():
+    """Return templates/404.html, rendered once per process: a miss does no template work."""
+    return loader.render_to_string("404.html")
+
+
+def _no_store(response):
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _aware(value):
+    """Return a datetime column read through a raw cursor as an aware UTC datetime (SQLite hands
+    back naive UTC datetimes or text, PostgreSQL aware ones)."""
+    if value is None or isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value.replace(tzinfo=datetime.timezone.utc) if value.tzinfo is None else value
 
 
 api_docs = login_required(SpectacularSwaggerView.as_view(url_name="schema"))
