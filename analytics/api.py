@@ -1,0 +1,173 @@
+"""The stats API: thin read-only views that validate the filters and call analytics.queries."""
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from analytics import queries
+from analytics.filters import StatsFilterSet, TopClickersFilterSet
+from analytics.serializers import (
+    CampaignSerializer, FunnelSerializer, HeatmapSerializer, IcpClickCountSerializer, IcpMetricsSerializer,
+    OverviewSerializer, TimelineSerializer, TopClickerSerializer,
+)
+from links.periods import ALLOWED_PERIODS_MESSAGE, Period
+from tracker.models import Click
+
+FILTER_PARAMETERS = [
+    OpenApiParameter(
+        "range", OpenApiTypes.STR, enum=Period.values, default=Period.ALL_TIME.value,
+        description=f"Period of the figures. {ALLOWED_PERIODS_MESSAGE} Anything else is a 400.",
+    ),
+    OpenApiParameter(
+        "campaign", OpenApiTypes.STR,
+        description="A campaign name, e.g. wesser-recrutement.fr. An unknown name gives empty results.",
+    ),
+    OpenApiParameter(
+        "include_bots", OpenApiTypes.BOOL, default=False,
+        description="Also count machine clicks (scanner, preview, prefetch, bot).",
+    ),
+]
+LIMIT_PARAMETER = OpenApiParameter(
+    "limit", OpenApiTypes.INT, default=10, description="How many prospects, 1 to 100. Anything else is a 400."
+)
+ACTIVITY = "Activity figure: counts the human clicks whose time is in `range` (all their links' ages)."
+COHORT = (
+    "Cohort figure: takes the links created in `range`, with all their human clicks (whenever they "
+    "happened). Time to first click runs from the link's `sent_at` when Clay gave one, else its creation."
+)
+
+
+class StatsView(APIView):
+    """Base of the stats endpoints: login session or API token, filters from the query string."""
+
+    filterset_class = StatsFilterSet
+
+    def figures_filters(self):
+        filterset = self.filterset_class(self.request.query_params, queryset=Click.objects.none())
+        return filterset.figures_filters()
+
+
+class BothSpellingsSchema(AutoSchema):
+    """One view served at a path with and without its trailing slash: one operationId each."""
+
+    def get_operation_id(self):
+        operation_id = super().get_operation_id()
+        return f"{operation_id}_trailing_slash" if self.path.endswith("/") else operation_id
+
+
+class IcpStatsView(StatsView):
+    schema = BothSpellingsSchema()
+
+    @extend_schema(
+        summary="Clicks per ICP (the seed's /api/icp-stats)",
+        description=(
+            f"{ACTIVITY} Only ICPs that clicked, most clicks first, ties by name; links without ICP "
+            'are grouped as "Non défini". Served at /api/icp-stats and /api/icp-stats/.'
+        ),
+        parameters=FILTER_PARAMETERS,
+        responses=IcpClickCountSerializer(many=True),
+    )
+    def get(self, request):
+        rows = queries.icp_click_counts(**self.figures_filters())
+        return Response(IcpClickCountSerializer(rows, many=True).data)
+
+
+class OverviewView(StatsView):
+    @extend_schema(
+        summary="Key figures",
+        description=(
+            f"Cohort figures: links_sent, links_clicked, click_rate, avg_clicks_per_clicker, median and "
+            f"average time to first click. {COHORT}\n\nActivity figures: total_clicks, unique_clickers "
+            f"(links clicked in range), bot_clicks_filtered and filtered_by_verdict (machine clicks in "
+            f"range left out; all 0 with include_bots=true). {ACTIVITY}"
+        ),
+        parameters=FILTER_PARAMETERS,
+        responses=OverviewSerializer,
+    )
+    def get(self, request):
+        filters = self.figures_filters()
+        overview = {
+            **queries.cohort_engagement(**filters),
+            "median_time_to_first_click": queries.median_time_to_first_click(**filters),
+            **queries.click_activity(**filters),
+        }
+        return Response(OverviewSerializer(overview).data)
+
+
+class FunnelView(StatsView):
+    @extend_schema(
+        summary="Conversion funnel (Sankey nodes and weighted edges)",
+        description=f"Sent -> Clicked / Not clicked; Clicked -> Clicked once / Clicked 2+ times. {COHORT}",
+        parameters=FILTER_PARAMETERS,
+        responses=FunnelSerializer,
+    )
+    def get(self, request):
+        return Response(FunnelSerializer(queries.funnel(**self.figures_filters())).data)
+
+
+class IcpMetricsView(StatsView):
+    @extend_schema(
+        summary="Metrics per ICP (the seed's \"Métriques à suivre\")",
+        description=(
+            "Per ICP: links sent, unique clickers (links clicked), click rate (%), average clicks per "
+            f"clicker, average time to first click (seconds). Most links sent first, ties by name. {COHORT}"
+        ),
+        parameters=FILTER_PARAMETERS,
+        responses=IcpMetricsSerializer(many=True),
+    )
+    def get(self, request):
+        rows = queries.icp_metrics(**self.figures_filters())
+        return Response(IcpMetricsSerializer(rows, many=True).data)
+
+
+class HeatmapView(StatsView):
+    @extend_schema(
+        summary="Clicks by weekday and hour",
+        description=f"All 168 cells [weekday (0 = Monday), hour, clicks], in the configured TIME_ZONE. {ACTIVITY}",
+        parameters=FILTER_PARAMETERS,
+        responses=HeatmapSerializer,
+    )
+    def get(self, request):
+        return Response(HeatmapSerializer(queries.heatmap(**self.figures_filters())).data)
+
+
+class TimelineView(StatsView):
+    @extend_schema(
+        summary="Clicks over time",
+        description=(
+            "Zero-filled: hourly over every hour the last 24 h touch for range=24h, daily otherwise "
+            f"(for all: from the first click's day to today). Times in the configured TIME_ZONE. {ACTIVITY}"
+        ),
+        parameters=FILTER_PARAMETERS,
+        responses=TimelineSerializer,
+    )
+    def get(self, request):
+        return Response(TimelineSerializer(queries.timeline(**self.figures_filters())).data)
+
+
+class TopClickersView(StatsView):
+    filterset_class = TopClickersFilterSet
+
+    @extend_schema(
+        summary="The prospects who clicked most",
+        description=(
+            "The `limit` prospects (links) with the most clicks in range, ties by latest click. "
+            f"{ACTIVITY}"
+        ),
+        parameters=[*FILTER_PARAMETERS, LIMIT_PARAMETER],
+        responses=TopClickerSerializer(many=True),
+    )
+    def get(self, request):
+        rows = queries.top_clickers(**self.figures_filters())
+        return Response(TopClickerSerializer(rows, many=True).data)
+
+
+class CampaignsView(APIView):
+    @extend_schema(
+        summary="Campaigns, for the filter drop-down",
+        description="Every campaign by name, with its links sent and all-time human clicks. Not paginated.",
+        responses=CampaignSerializer(many=True),
+    )
+    def get(self, request):
+        return Response(CampaignSerializer(queries.campaigns(), many=True).data)

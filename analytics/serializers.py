@@ -1,0 +1,95 @@
+"""Response shapes of the stats endpoints (docs/API.md), for the OpenAPI schema and for output:
+times come out in ISO 8601 in the configured TIME_ZONE."""
+from rest_framework import serializers
+
+
+class IcpClickCountSerializer(serializers.Serializer):
+    icp = serializers.CharField(help_text='The ICP; "Non défini" for links without one.')
+    click_count = serializers.IntegerField()
+
+
+class VerdictCountsSerializer(serializers.Serializer):
+    scanner = serializers.IntegerField()
+    preview = serializers.IntegerField()
+    prefetch = serializers.IntegerField()
+    bot = serializers.IntegerField()
+
+
+class OverviewSerializer(serializers.Serializer):
+    links_sent = serializers.IntegerField(help_text="Cohort: links created in range.")
+    links_clicked = serializers.IntegerField(help_text="Cohort: links created in range clicked at least once.")
+    click_rate = serializers.FloatField(help_text="Cohort: links clicked / links sent, in %, one decimal.")
+    total_clicks = serializers.IntegerField(help_text="Activity: clicks in range.")
+    unique_clickers = serializers.IntegerField(help_text="Activity: links clicked in range.")
+    avg_clicks_per_clicker = serializers.FloatField(
+        allow_null=True, help_text="Cohort: clicks of the clicked links / links clicked; null if none."
+    )
+    median_time_to_first_click = serializers.FloatField(allow_null=True, help_text="Cohort, seconds.")
+    avg_time_to_first_click = serializers.FloatField(allow_null=True, help_text="Cohort, seconds.")
+    bot_clicks_filtered = serializers.IntegerField(
+        help_text="Activity: machine clicks in range left out (0 with include_bots=true)."
+    )
+    filtered_by_verdict = VerdictCountsSerializer()
+
+
+class FunnelNodeSerializer(serializers.Serializer):
+    name = serializers.ChoiceField(choices=["Sent", "Clicked", "Not clicked", "Clicked once", "Clicked 2+ times"])
+    value = serializers.IntegerField()
+
+
+class FunnelEdgeSerializer(serializers.Serializer):
+    source = serializers.CharField()
+    target = serializers.CharField()
+    value = serializers.IntegerField()
+
+
+class FunnelSerializer(serializers.Serializer):
+    nodes = FunnelNodeSerializer(many=True)
+    links = FunnelEdgeSerializer(many=True)
+
+
+class IcpMetricsSerializer(serializers.Serializer):
+    icp = serializers.CharField()
+    links_sent = serializers.IntegerField()
+    unique_clickers = serializers.IntegerField()
+    click_rate = serializers.FloatField()
+    avg_clicks_per_clicker = serializers.FloatField(allow_null=True)
+    avg_time_to_first_click = serializers.FloatField(allow_null=True, help_text="Seconds.")
+
+
+class HeatmapSerializer(serializers.Serializer):
+    days = serializers.ListField(child=serializers.CharField())
+    hours = serializers.ListField(child=serializers.IntegerField())
+    cells = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField(), min_length=3, max_length=3),
+        help_text="[weekday (0 = Monday), hour, clicks], all 168 cells.",
+    )
+    max = serializers.IntegerField()
+
+
+class TimelinePointSerializer(serializers.Serializer):
+    t = serializers.DateTimeField(help_text="Start of the hour or day, in TIME_ZONE.")
+    clicks = serializers.IntegerField()
+
+
+class TimelineSerializer(serializers.Serializer):
+    bucket = serializers.ChoiceField(choices=["hour", "day"])
+    points = TimelinePointSerializer(many=True)
+
+
+class TopClickerSerializer(serializers.Serializer):
+    link_id = serializers.IntegerField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    email = serializers.EmailField()
+    icp = serializers.CharField(source="icp_name")
+    campaign = serializers.CharField(source="campaign_name")
+    clicks = serializers.IntegerField()
+    last_click = serializers.DateTimeField()
+
+
+class CampaignSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    links_sent = serializers.IntegerField()
+    clicks = serializers.IntegerField(help_text="All-time human clicks.")
