@@ -1,0 +1,166 @@
+"""Redirect throughput and latency: the app and the bare baseline under gunicorn, driven by wrk.
+
+Both servers run side by side on 127.0.0.1 with the same gunicorn settings; wrk rounds alternate
+between them (baseline, app, baseline, app, ...) and the medians are reported. After each round the
+clicks the server stored are counted and compared with the 302s wrk received.
+"""
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.db.models import Count, Max
+
+from bench.dataset import CHROME_USER_AGENT
+from tracker.models import Click
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+LUA_SCRIPT = BASE_DIR / "bench" / "redirect.lua"
+
+
+@contextmanager
+def gunicorn(name, wsgi_app, workers, env, results_dir, access_log=False):
+    """Serve `wsgi_app` on a free local port; yields its base URL."""
+    port = _free_port()
+    command = [GUNICORN, wsgi_app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+               "--chdir", str(BASE_DIR), "--error-logfile", str(results_dir / f"gunicorn-{name}.err")]
+    if access_log:
+        command += ["--access-logfile", str(results_dir / f"gunicorn-{name}.access.log")]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_serving(url, process, name, results_dir)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def wrk(url, tokens_file, duration, connections, threads=2):
+    """Run wrk once; returns its BENCH_JSON summary (see redirect.lua)."""
+    output = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(LUA_SCRIPT),
+         "-H", f"User-Agent: {CHROME_USER_AGENT}", url, "--", str(tokens_file)],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))
+    summary = json.loads(line[len("BENCH_JSON "):])
+    summary["requests_per_second"] = summary["requests"] / (summary["duration_us"] / 1e6)
+    return summary
+
+
+def measure(options, tokens_file, results_dir, log=print):
+    """Interleaved rounds against the app and the baseline; returns per-server medians and checks."""
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install -y wrk")
+    workers = options.workers or 2 * os.cpu_count()
+    app_env = dict(os.environ)
+    baseline_env = dict(os.environ, **_baseline_database_env())
+    rounds = {"baseline": [], "app": []}
+    with gunicorn("app", "tracker.wsgi:application", workers, app_env, results_dir, options.access_log) as app_url, \
+            gunicorn("baseline", "bench.baseline_wsgi:application", workers, baseline_env, results_dir,
+                     options.access_log) as baseline_url:
+        urls = {"baseline": baseline_url, "app": app_url}
+        for name, url in urls.items():  # warm-up: imports, connections, caches, page cache
+            _round(url, tokens_file, options.warmup, options.connections)
+        for number in range(1, options.rounds + 1):
+            for name in ("baseline", "app"):
+                result = _round(urls[name], tokens_file, options.duration, options.connections)
+                rounds[name].append(result)
+                log(f"  round {number} {name:>8}: {result['requests_per_second']:7.0f} req/s, "
+                    f"p50 {result['p50_us'] / 1000:5.1f} ms, p99 {result['p99_us'] / 1000:5.1f} ms, "
+                    f"302s {result['answered']}, clicks stored {result['clicks_stored']}, "
+                    f"human {result['human_clicks']}, errors {result['errors']}")
+    summary = {name: _medians(results) for name, results in rounds.items()}
+    summary["ratio"] = summary["app"]["requests_per_second"] / summary["baseline"]["requests_per_second"]
+    summary["workers"] = workers
+    summary["connections"] = options.connections
+    summary["duration"] = options.duration
+    summary["rounds"] = options.rounds
+    summary["access_log"] = options.access_log
+    summary["raw_rounds"] = rounds
+    return summary
+
+
+def _round(url, tokens_file, duration, connections):
+    before = Click.objects.aggregate(last=Max("id"))["last"] or 0
+    result = wrk(url, tokens_file, duration, connections)
+    stored = _settled_count(before)
+    result["answered"] = result["requests"] - result["non_2xx_3xx"]
+    result["clicks_stored"] = sum(stored.values())
+    result["human_clicks"] = stored.get("human", 0)
+    result["verdicts"] = stored
+    result["errors"] = sum(result[k] for k in ("non_2xx_3xx", "connect_errors", "read_errors", "write_errors",
+                                                "timeouts"))
+    # wrk stops at the deadline with up to `connections` requests in flight: the server may
+    # store those clicks without wrk counting the 302. More clicks than 302s by at most that is
+    # expected; fewer is a lost click.
+    result["lost_clicks"] = max(0, result["answered"] - result["clicks_stored"])
+    result["in_flight_at_cutoff"] = max(0, result["clicks_stored"] - result["answered"])
+    return result
+
+
+def _settled_count(before):
+    """Clicks stored since `before`, by verdict, once the server has finished its last requests."""
+    previous = None
+    while True:
+        time.sleep(0.5)
+        counts = dict(Click.objects.filter(id__gt=before).values_list("verdict").annotate(n=Count("id"))
+                      .values_list("verdict", "n"))
+        if counts == previous:
+            return counts
+        previous = counts
+
+
+def _medians(results):
+    return {
+        "requests_per_second": statistics.median(r["requests_per_second"] for r in results),
+        "p50_ms": statistics.median(r["p50_us"] for r in results) / 1000,
+        "p99_ms": statistics.median(r["p99_us"] for r in results) / 1000,
+        "answered": sum(r["answered"] for r in results),
+        "clicks_stored": sum(r["clicks_stored"] for r in results),
+        "human_clicks": sum(r["human_clicks"] for r in results),
+        "lost_clicks": sum(r["lost_clicks"] for r in results),
+        "in_flight_at_cutoff": sum(r["in_flight_at_cutoff"] for r in results),
+        "errors": sum(r["errors"] for r in results),
+        "non_2xx_3xx": sum(r["non_2xx_3xx"] for r in results),
+    }
+
+
+def _baseline_database_env():
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return {"BENCH_SQLITE_PATH": str(connection.settings_dict["NAME"])}
+    return {"BENCH_DATABASE_URL": os.environ["DATABASE_URL"]}
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_serving(url, process, name, results_dir, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            error_log = results_dir / f"gunicorn-{name}.err"
+            raise SystemExit(f"gunicorn ({name}) exited:\n{error_log.read_text()[-3000:]}")
+        try:
+            urllib.request.urlopen(f"{url}/t/bench-readiness-probe", timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return  # any HTTP answer (404 expected) means it serves
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"gunicorn ({name}) did not answer within {timeout} s")
