@@ -1,0 +1,190 @@
+"""Faults: a database that goes away, refuses writes or is full answers a clear 503 and recovers by
+itself; a worker killed mid-load loses no committed click. Each fault runs on SQLite and PostgreSQL,
+with the mechanism each database really has."""
+import json
+import os
+import signal
+import sqlite3
+import threading
+import time
+from collections import Counter
+from http.client import HTTPConnection
+
+import pytest
+from django.db import DatabaseError, OperationalError, connection
+from django.db.models import Count
+
+from links.models import Link
+from tests.factories import make_link
+from tests.security.live import DESKTOP_CHROME, Gunicorn, current_database_url, fire_clicks
+from tests.security.tcp_proxy import TcpProxy
+from tracker.errors import DATABASE_UNAVAILABLE_MESSAGE
+from tracker.models import Click
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def client(client):
+    """Answer like production: the error handler's page, not the exception re-raised in the test."""
+    client.raise_request_exception = False
+    return client
+
+
+def get(base_url, path, headers=None):
+    conn = HTTPConnection(base_url.removeprefix("http://"), timeout=30)
+    try:
+        conn.request("GET", path, headers={"User-Agent": DESKTOP_CHROME, **(headers or {})})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read().decode()
+    finally:
+        conn.close()
+
+
+def assert_outage_page(response, caplog, path):
+    """The 503 page: the plain message, Retry-After, no traceback, and the error in the log."""
+    body = response.content.decode()
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert DATABASE_UNAVAILABLE_MESSAGE in body
+    assert "Traceback" not in body
+    logged = [r for r in caplog.records if r.name == "django.request" and r.levelname == "ERROR"]
+    assert [r.getMessage() for r in logged] == [f"Service Unavailable: {path}"]
+    assert issubclass(logged[0].exc_info[0], DatabaseError)
+
+
+def test_the_database_going_away_answers_503_then_recovers_by_itself(client, caplog, api_token):
+    """PostgreSQL stopped (a proxy dropped) or SQLite locked by another process: 503, then 302 again."""
+    link = make_link()
+    if connection.vendor == "postgresql":
+        proxy = TcpProxy(target=(connection.settings_dict["HOST"] or "127.0.0.1", int(connection.settings_dict["PORT"] or 5432)))
+        proxy.start()
+        with Gunicorn(workers=2, database_url=current_database_url(port=proxy.port)) as server:
+            assert get(server.url, f"/t/{link.token}")[0] == 302
+
+            proxy.stop()
+            status, headers, body = get(server.url, f"/t/{link.token}")
+            assert (status, headers.get("Retry-After")) == (503, "30"), (body, server.log())
+            assert DATABASE_UNAVAILABLE_MESSAGE in body and "Traceback" not in body
+            status, headers, body = get(server.url, "/api/schema/", {"Authorization": f"Token {api_token}"})
+            assert (status, headers["Content-Type"], json.loads(body)) == (
+                503, "application/json", {"detail": DATABASE_UNAVAILABLE_MESSAGE},
+            )
+
+            proxy.start()
+            statuses = [get(server.url, f"/t/{link.token}")[0] for _ in range(4)]
+            log = server.log()
+        proxy.stop()
+        assert statuses == [302] * 4
+        assert f"Service Unavailable: /t/{link.token}" in log
+        assert Click.objects.count() == 5
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout = 100")
+        other_process = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+        other_process.execute("BEGIN IMMEDIATE")  # holds the write lock, as a stuck writer would
+        try:
+            response = client.get(f"/t/{link.token}", HTTP_USER_AGENT=DESKTOP_CHROME)
+        finally:
+            other_process.execute("ROLLBACK")
+            other_process.close()
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA busy_timeout = 20000")
+        assert_outage_page(response, caplog, f"/t/{link.token}")
+        assert "database is locked" in str(caplog.records[-1].exc_info[1])
+
+        assert client.get(f"/t/{link.token}", HTTP_USER_AGENT=DESKTOP_CHROME).status_code == 302
+        assert Click.objects.count() == 1
+
+
+def test_a_read_only_database_answers_503_with_a_clear_page_then_recovers(client, caplog):
+    """SQLite `PRAGMA query_only` / PostgreSQL read-only transactions: the click path answers 503."""
+    link = make_link()
+    read_only, writable = {
+        "sqlite": ("PRAGMA query_only = 1", "PRAGMA query_only = 0"),
+        "postgresql": ("SET default_transaction_read_only = on", "SET default_transaction_read_only = off"),
+    }[connection.vendor]
+    with connection.cursor() as cursor:
+        cursor.execute(read_only)
+    try:
+        response = client.get(f"/t/{link.token}", HTTP_USER_AGENT=DESKTOP_CHROME)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(writable)
+
+    assert_outage_page(response, caplog, f"/t/{link.token}")
+    assert "read" in str(caplog.records[-1].exc_info[1]).lower()
+    assert client.get(f"/t/{link.token}", HTTP_USER_AGENT=DESKTOP_CHROME).status_code == 302
+    assert Click.objects.count() == 1
+
+
+def test_a_full_disk_answers_503_with_a_clear_page_then_recovers(client, caplog):
+    """SQLite at its `max_page_count` / PostgreSQL raising disk_full: 503, logged, then 302 again."""
+    link = make_link()
+    if connection.vendor == "sqlite":
+        fill_sqlite_to_its_page_limit(link)
+        try:
+            response = client.get(f"/t/{link.token}", HTTP_USER_AGENT=DESKTOP_CHROME)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA max_page_count = 1073741823")
+        expected_error = "database or disk is full"
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE FUNCTION security_test_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; "
+                "END $$; CREATE TRIGGER security_test_disk_full BEFORE INSERT ON tracker_click "
+                "FOR EACH ROW EXECUTE FUNCTION security_test_disk_full()"
+            )
+        try:
+            response = client.get(f"/t/{link.token}", HTTP_USER_AGENT=DESKTOP_CHROME)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("DROP TRIGGER security_test_disk_full ON tracker_click; DROP FUNCTION security_test_disk_full()")
+        expected_error = "No space left on device"
+    clicks_before = Click.objects.count()
+
+    assert_outage_page(response, caplog, f"/t/{link.token}")
+    assert expected_error in str(caplog.records[-1].exc_info[1])
+    assert client.get(f"/t/{link.token}", HTTP_USER_AGENT=DESKTOP_CHROME).status_code == 302
+    assert Click.objects.count() == clicks_before + 1
+
+
+def fill_sqlite_to_its_page_limit(link):
+    """Cap the file at its current size and insert clicks until SQLite reports the disk full."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA max_page_count = 1")  # clamps to the current page count
+    for user_agent in (DESKTOP_CHROME, ""):
+        with pytest.raises(OperationalError, match="database or disk is full"):
+            for _ in range(10_000):
+                Click.objects.create(link=link, user_agent=user_agent, ip="203.0.113.0")
+
+
+def test_a_worker_killed_mid_load_loses_no_committed_click():
+    """SIGKILL one of 4 gunicorn workers during 1,500 clicks: every 302 received has its stored click."""
+    links = [make_link(email=f"prospect{i}@company.com") for i in range(50)]
+    with Gunicorn(workers=4) as server:
+        results = []
+        load = threading.Thread(
+            target=lambda: results.extend(fire_clicks(server.url, [link.token for link in links], 1500, 16))
+        )
+        load.start()
+        time.sleep(0.8)
+        victim = server.worker_pids()[0]
+        os.kill(victim, signal.SIGKILL)
+        killed_mid_load = load.is_alive()
+        load.join(timeout=60)
+        log = server.log()
+
+    statuses = Counter(status for _, status in results)
+    redirects_per_token = Counter(token for token, status in results if status == 302)
+    stored_per_token = dict(Link.objects.annotate(stored=Count("clicks")).values_list("token", "stored"))
+    assert killed_mid_load
+    assert f"(pid:{victim})" in log
+    assert sum(statuses.values()) == 1500
+    assert not [status for status in statuses if isinstance(status, int) and status >= 500]
+    assert statuses[302] >= 1500 - 16  # only requests in flight in the killed worker may fail
+    assert sum(stored_per_token.values()) >= statuses[302]
+    assert all(stored_per_token[token] >= count for token, count in redirects_per_token.items())
