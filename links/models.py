@@ -1,7 +1,8 @@
 """Campaigns and the tracking links handed to Clay, one per prospect."""
 import secrets
 
-from django.db import models
+from django.core.validators import URLValidator
+from django.db import IntegrityError, models, transaction
 from django.db.models import Case, Count, Max, Min, Q, Value, When
 
 # Verdict of a human click, as stored by tracker.Click. Spelled here, not imported, so that
@@ -11,15 +12,37 @@ NOT_DEFINED_ICP = "Non défini"
 
 TOKEN_BYTES = 8  # 64 bits of randomness -> 11 URL-safe characters
 
+# Prospects land on web pages only: javascript:, data: or ftp: destinations are refused.
+validate_destination_url = URLValidator(
+    schemes=["http", "https"], message="Enter an absolute http:// or https:// URL with a host."
+)
+
+# The prospect fields a repeat of the same (email, campaign, destination_url) may update.
+PROSPECT_FIELDS = ("first_name", "last_name", "icp", "sent_at", "channel")
+
 
 def new_token():
     """Return a fresh random, URL-safe tracking token (never sequential, never guessable)."""
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
+class CampaignQuerySet(models.QuerySet):
+    def named(self, names):
+        """Return {name: Campaign} for `names`, creating the missing ones (first use creates)."""
+        campaigns = {campaign.name: campaign for campaign in self.filter(name__in=names)}
+        missing = set(names) - campaigns.keys()
+        if missing:
+            # ignore_conflicts: a concurrent request may create the same campaign meanwhile.
+            self.bulk_create([self.model(name=name) for name in missing], ignore_conflicts=True)
+            campaigns.update((campaign.name, campaign) for campaign in self.filter(name__in=missing))
+        return campaigns
+
+
 class Campaign(models.Model):
     name = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CampaignQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -35,6 +58,58 @@ class Status(models.TextChoices):
 
 
 class LinkQuerySet(models.QuerySet):
+    def save_prospects(self, prospects):
+        """Create or update one link per prospect and return [(link, created)] in the order given.
+
+        Each prospect is a dict with `email`, `campaign` (a name) and `destination_url`, plus the
+        PROSPECT_FIELDS it gives. The same (email, campaign, destination_url) again reuses its link
+        (token unchanged) and updates the fields given. A fixed number of queries whatever the
+        count; if a concurrent request inserts the same prospect first, the batch is retried once
+        inside a savepoint, where it finds that link.
+        """
+        try:
+            with transaction.atomic(using=self.db):
+                return self._save_prospects(prospects)
+        except IntegrityError:
+            with transaction.atomic(using=self.db):
+                return self._save_prospects(prospects)
+
+    def _existing_links(self, prospects, campaigns):
+        """Return {(email, campaign id, destination_url): Link} among `prospects`, in one query."""
+        return {
+            (link.email, link.campaign_id, link.destination_url): link
+            for link in self.filter(
+                campaign__in=campaigns.values(), email__in={p["email"] for p in prospects}
+            ).select_related("campaign")
+        }
+
+    def _save_prospects(self, prospects):
+        campaigns = Campaign.objects.named({p["campaign"] for p in prospects})
+
+        def key(prospect):
+            return prospect["email"], campaigns[prospect["campaign"]].pk, prospect["destination_url"]
+
+        existing = self._existing_links(prospects, campaigns)
+        new, changed = {}, {}
+        for prospect in prospects:
+            given = {name: prospect[name] for name in PROSPECT_FIELDS if name in prospect}
+            link = existing.get(key(prospect))
+            if link is None:
+                link = new.setdefault(key(prospect), self.model(
+                    email=prospect["email"], campaign=campaigns[prospect["campaign"]],
+                    destination_url=prospect["destination_url"],
+                ))
+            elif any(getattr(link, name) != value for name, value in given.items()):
+                changed[link.pk] = link
+            for name, value in given.items():
+                setattr(link, name, value)
+        self.bulk_create(new.values())
+        if changed:
+            self.bulk_update(changed.values(), PROSPECT_FIELDS)
+        return [
+            (existing.get(key(p)) or new[key(p)], key(p) in new) for p in prospects
+        ]
+
     def with_click_summary(self):
         """Annotate each link with its all-time human `clicks`, `first_click`, `last_click`,
         `machine_clicks` and `status` (Clicked / Scanner only / Not clicked), in one SQL query."""

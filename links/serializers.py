@@ -1,0 +1,135 @@
+"""What Clay sends to POST /api/links/ and what the links API answers."""
+from django.conf import settings
+from django.urls import reverse
+from rest_framework import serializers
+
+from links.models import PROSPECT_FIELDS, Campaign, Link, validate_destination_url
+
+MAX_LINKS_PER_REQUEST = 10_000
+
+_link_field = Link._meta.get_field
+
+
+class TextField(serializers.CharField):
+    """A CharField that takes only JSON strings: a number or an object is a mistake in the
+    request body, not something to str() into a prospect's name. (CharField already refuses NUL
+    and lone surrogate characters, which PostgreSQL cannot store.)"""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictEmailField(TextField, serializers.EmailField):
+    pass
+
+
+class OptionalTextField(TextField):
+    """An optional string where "", blanks and null all mean "not given" (Clay's empty column)."""
+
+    def __init__(self, model_field, **kwargs):
+        super().__init__(
+            max_length=_link_field(model_field).max_length, required=False, allow_blank=True,
+            allow_null=True, **kwargs,
+        )
+
+
+class OptionalDateTimeField(serializers.DateTimeField):
+    """An optional ISO 8601 time where "", blanks and null mean "not given". Converted to the
+    configured time zone, so an odd offset such as -20:06 never reaches PostgreSQL."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, allow_null=True, **kwargs)
+
+    def validate_empty_values(self, data):
+        if isinstance(data, str) and not data.strip():
+            data = None
+        return super().validate_empty_values(data)
+
+
+class ProspectSerializer(serializers.Serializer):
+    """One prospect row from Clay. Its validated data holds the required keys, normalised, and only
+    the optional fields that were given a value, so a repeat never blanks what it left empty."""
+
+    first_name = OptionalTextField("first_name")
+    last_name = OptionalTextField("last_name")
+    email = StrictEmailField(max_length=_link_field("email").max_length)
+    icp = OptionalTextField("icp", help_text='Also accepted as "ICP". Empty means "Non défini".')
+    campaign = TextField(max_length=Campaign._meta.get_field("name").max_length)
+    destination_url = TextField(
+        max_length=_link_field("destination_url").max_length, validators=[validate_destination_url]
+    )
+    sent_at = OptionalDateTimeField()
+    channel = OptionalTextField("channel", help_text="e.g. email, linkedin")
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and data.get("ICP") not in (None, ""):
+            data = {**data, "icp": data["ICP"]}
+        return super().to_internal_value(data)
+
+    def validate_email(self, value):
+        return value.lower()
+
+    def validate(self, attrs):
+        return {
+            name: value for name, value in attrs.items()
+            if name not in PROSPECT_FIELDS or value not in ("", None)
+        }
+
+
+class ProspectListSerializer(serializers.ListSerializer):
+    child = ProspectSerializer()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(
+            *args, allow_empty=False, max_length=MAX_LINKS_PER_REQUEST,
+            error_messages={
+                "max_length": f"Send at most {MAX_LINKS_PER_REQUEST} links per request; split the list.",
+                "empty": "Send at least one link.",
+            },
+            **kwargs,
+        )
+
+    def to_internal_value(self, data):
+        """Per-item errors come back as a list aligned with the request, {} for good items."""
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if isinstance(error.detail, dict) and all(isinstance(index, int) for index in error.detail):
+                raise serializers.ValidationError([error.detail.get(index, {}) for index in range(len(data))])
+            raise
+
+
+class LinkSerializer(serializers.ModelSerializer):
+    """A link as the API answers it; `tracking_url` is the URL to put in the message."""
+
+    tracking_url = serializers.SerializerMethodField()
+    campaign = serializers.CharField(source="campaign.name", read_only=True)
+
+    class Meta:
+        model = Link
+        fields = [
+            "id", "token", "tracking_url", "first_name", "last_name", "email", "icp", "campaign",
+            "destination_url", "channel", "sent_at", "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_tracking_url(self, link) -> str:
+        path = reverse("follow-link", args=[link.token])
+        if settings.PUBLIC_BASE_URL:
+            return settings.PUBLIC_BASE_URL + path
+        return self.context["request"].build_absolute_uri(path)
+
+
+class LinkWithClicksSerializer(LinkSerializer):
+    """A row of the links list: the link with its all-time human clicks and its status."""
+
+    clicks = serializers.IntegerField(source="click_count", read_only=True)
+    first_click = serializers.DateTimeField(read_only=True)
+    last_click = serializers.DateTimeField(read_only=True)
+    status = serializers.CharField(read_only=True)
+
+    class Meta(LinkSerializer.Meta):
+        fields = LinkSerializer.Meta.fields + ["clicks", "first_click", "last_click", "status"]
+        read_only_fields = fields
