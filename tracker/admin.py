@@ -1,0 +1,41 @@
+"""Clicks in the admin: read-only, since they are what happened; verdict and reason up front."""
+from django.contrib import admin
+
+from links.admin import LinkAdmin
+from tracker.models import Click
+
+CLICK_FIELDS = ["clicked_at", "verdict", "reason", "ip", "user_agent", "referer"]
+
+
+@admin.register(Click)
+class ClickAdmin(admin.ModelAdmin):
+    # Delete stays allowed: deleting a link in the admin deletes its clicks and needs that permission.
+    list_display = ["link", "clicked_at", "verdict", "reason", "ip", "user_agent"]
+    list_filter = ["verdict", ("clicked_at", admin.DateFieldListFilter)]
+    list_select_related = ["link__campaign"]
+    search_fields = ["link__email", "reason", "user_agent"]
+    fields = ["link", *CLICK_FIELDS]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ClickInline(admin.TabularInline):
+    model = Click
+    fields = CLICK_FIELDS
+    readonly_fields = CLICK_FIELDS
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+LinkAdmin.inlines = [*LinkAdmin.inlines, ClickInline]

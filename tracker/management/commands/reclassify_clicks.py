@@ -1,0 +1,131 @@
+"""Re-apply the current bot/scanner rules to the clicks already stored."""
+from collections import Counter, deque
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
+from tqdm import tqdm
+
+from links.models import Campaign
+from tracker.classification import (
+    SCANNER, ClickFacts, RecentClick, burst_companions, classify,
+)
+from tracker.client_ip import client_network, parse_ip
+from tracker.models import Click
+
+HEADER_REASON_PREFIX = "header:"
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-classify stored clicks with the current rules (user agent, referer, network on the stored "
+        "IP, timing after sent_at, bursts). Verdicts that came from request headers are kept: headers "
+        "are not stored. Prints how many clicks changed verdict."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Show what would change, save nothing.")
+        parser.add_argument("--campaign", help="Only the clicks on this campaign's links (its name).")
+        parser.add_argument("--batch-size", type=int, default=2000)
+
+    def handle(self, *args, dry_run, campaign, batch_size, **options):
+        clicks = Click.objects.select_related("link").only(
+            "id", "link_id", "link__sent_at", "clicked_at", "ip", "user_agent", "referer", "verdict", "reason",
+        )
+        if campaign is not None:
+            if not Campaign.objects.filter(name=campaign).exists():
+                raise CommandError(f"No campaign named {campaign!r}.")
+            clicks = clicks.filter(link__campaign__name=campaign)
+        clicks = clicks.order_by("link_id", "clicked_at", "id")
+
+        reclassifier = Reclassifier()
+        # The progress bar writes "\r" updates; OutputWrapper would end each one with a newline.
+        self.stdout.ending = ""
+        with tqdm(total=clicks.count(), file=self.stdout, unit="click") as progress:
+            last = None
+            while batch := list(clicks.filter(_after(last))[:batch_size]):
+                for click in batch:
+                    reclassifier.add(click)
+                changed = reclassifier.take_changed()
+                if changed and not dry_run:
+                    Click.objects.bulk_update(changed, ["verdict", "reason"])
+                progress.update(len(batch))
+                last = batch[-1]
+        self.stdout.ending = "\n"
+
+        self.stdout.write(f"Checked {reclassifier.checked} clicks.")
+        transitions = +reclassifier.transitions
+        for (before, after), count in sorted(transitions.items()):
+            self.stdout.write(f"{before} → {after}: {count}")
+        if not transitions:
+            self.stdout.write("No verdict changed.")
+        if dry_run:
+            self.stdout.write("Dry run: nothing was saved.")
+
+
+def _after(click):
+    """Keyset pagination in (link, clicked_at, id) order, the order bursts are found in."""
+    if click is None:
+        return Q()
+    return (
+        Q(link_id__gt=click.link_id)
+        | Q(link_id=click.link_id, clicked_at__gt=click.clicked_at)
+        | Q(link_id=click.link_id, clicked_at=click.clicked_at, id__gt=click.id)
+    )
+
+
+class Reclassifier:
+    """Feeds clicks, in (link, time) order, through the same rules as the redirect, keeping the
+    last BURST_WINDOW_SECONDS of the current link's clicks to find bursts."""
+
+    def __init__(self):
+        self.window = deque()
+        self.original_verdicts = {}  # clicks in the window or awaiting save, by id
+        self.changed = {}
+        self.transitions = Counter()
+        self.checked = 0
+        self.burst_window = timedelta(seconds=settings.BURST_WINDOW_SECONDS)
+
+    def add(self, click):
+        self.checked += 1
+        self.original_verdicts[click.id] = click.verdict
+        if self.window and self.window[0].link_id != click.link_id:
+            self.window.clear()
+        while self.window and self.window[0].clicked_at < click.clicked_at - self.burst_window:
+            self.window.popleft()
+        ip = parse_ip(click.ip or "")
+        facts = ClickFacts(
+            headers={}, ip=ip, user_agent=click.user_agent, referer=click.referer,
+            sent_at=click.link.sent_at, clicked_at=click.clicked_at,
+            recent_clicks=tuple(
+                RecentClick(earlier.id, client_network(parse_ip(earlier.ip or "")), earlier.verdict)
+                for earlier in self.window
+            ),
+        )
+        if not click.reason.startswith(HEADER_REASON_PREFIX):
+            verdict, reason = classify(facts)
+            self._set(click, verdict, reason)
+            companions = set(burst_companions(facts, reason))
+            for earlier in self.window:
+                if earlier.id in companions:
+                    self._set(earlier, SCANNER, reason)
+        self.window.append(click)
+
+    def take_changed(self):
+        """Return the clicks whose verdict or reason changed since the last call."""
+        changed, self.changed = list(self.changed.values()), {}
+        window_ids = {click.id for click in self.window}
+        self.original_verdicts = {id_: v for id_, v in self.original_verdicts.items() if id_ in window_ids}
+        return changed
+
+    def _set(self, click, verdict, reason):
+        if (click.verdict, click.reason) == (verdict, reason):
+            return
+        original = self.original_verdicts[click.id]
+        if click.verdict != original:
+            self.transitions[original, click.verdict] -= 1
+        if verdict != original:
+            self.transitions[original, verdict] += 1
+        click.verdict, click.reason = verdict, reason
+        self.changed[click.id] = click
