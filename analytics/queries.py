@@ -275,8 +275,9 @@ def days_between(first, last):
 
 
 def top_clickers(period=Period.ALL_TIME, campaign="", include_bots=False, limit=10):
-    """Activity: the `limit` links with the most clicks in the period, with the prospect, ICP,
-    campaign, `clicks` and `last_click`; ties: latest click first, then oldest link."""
+    """Activity: the `limit` links with the most clicks in the period, with the prospect,
+    `icp_name`, `campaign_name`, `click_count` and `last_click`; ties: latest click first, then
+    oldest link."""
     # One filter() call, so that the clicks counted below are the ones it selects (one join).
     clicks = Q(clicks__isnull=False)
     if not include_bots:
@@ -290,8 +291,8 @@ def top_clickers(period=Period.ALL_TIME, campaign="", include_bots=False, limit=
     return list(
         links.values("first_name", "last_name", "email", link_id=F("id"),
                      icp_name=Coalesce("icp", Value(NOT_DEFINED_ICP)), campaign_name=F("campaign__name"))
-        .annotate(clicks=Count("clicks__id"), last_click=Max("clicks__clicked_at"))
-        .order_by("-clicks", "-last_click", "link_id")[:limit]
+        .annotate(click_count=Count("clicks__id"), last_click=Max("clicks__clicked_at"))
+        .order_by("-click_count", "-last_click", "link_id")[:limit]
     )
 
 

@@ -84,7 +84,7 @@ class TopClickerSerializer(serializers.Serializer):
     email = serializers.EmailField()
     icp = serializers.CharField(source="icp_name")
     campaign = serializers.CharField(source="campaign_name")
-    clicks = serializers.IntegerField()
+    clicks = serializers.IntegerField(source="click_count")
     last_click = serializers.DateTimeField()
 
 
