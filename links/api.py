@@ -22,7 +22,8 @@ class LinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
                   viewsets.GenericViewSet):
     """Links with their click summary. Editing a link is the admin's job, not the API's."""
 
-    queryset = Link.objects.with_click_summary().select_related("campaign")
+    # Explicit order: Django drops Meta.ordering from aggregated (GROUP BY) queries.
+    queryset = Link.objects.with_click_summary().select_related("campaign").order_by("-created_at", "-id")
     serializer_class = LinkWithClicksSerializer
     filterset_class = LinkFilter
     pagination_class = LinkPagination
