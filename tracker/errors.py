@@ -39,3 +39,45 @@ def server_error(request):
     if status == 503:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+ERROR_RESPONSES = {
+    "400": ("The request was refused: messages per field (for a list of prospects, one object per row, "
+            "{} for good rows), or {\"detail\": ...} for a body that is not JSON.", "ValidationErrors"),
+    "401": ("No credentials, or a wrong or revoked token.", "ErrorDetail"),
+    "403": ("Logged in, but not allowed (e.g. a session without its CSRF token).", "ErrorDetail"),
+    "404": ("No such object or page.", "ErrorDetail"),
+    "503": (DATABASE_UNAVAILABLE_MESSAGE + " Comes with Retry-After.", "ErrorDetail"),
+}
+ERROR_SCHEMAS = {
+    "ErrorDetail": {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]},
+    "ValidationErrors": {"oneOf": [
+        {"type": "object", "additionalProperties": True},
+        {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+    ]},
+}
+
+
+def document_error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: add the error answers every API operation can give.
+
+    400 where the operation takes input, 401/403 where it needs credentials, 404 where it takes an
+    id or a page number, 503 everywhere. Responses an operation documents itself are kept."""
+    result.setdefault("components", {}).setdefault("schemas", {}).update(ERROR_SCHEMAS)
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            parameters = {(p["in"], p["name"]) for p in operation.get("parameters", [])}
+            codes = ["503"]
+            if parameters or "requestBody" in operation:
+                codes.append("400")
+            if operation.get("security"):
+                codes += ["401", "403"]
+            if any(place == "path" for place, _ in parameters) or ("query", "page") in parameters:
+                codes.append("404")
+            for code in sorted(codes):
+                description, schema = ERROR_RESPONSES[code]
+                operation["responses"].setdefault(code, {
+                    "description": description,
+                    "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+                })
+    return result
