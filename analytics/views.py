@@ -1,0 +1,55 @@
+"""The operator's dashboard page. Its figures come from the stats API, fetched by
+static/js/dashboard.js; the page itself only hands over the filters and the API's URLs."""
+import json
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+
+from links.periods import Period
+
+# The body the seed's guide (ICP_FEATURE.md) puts in Clay's HTTP API column.
+CLAY_BODY = {
+    "first_name": "{{first_name}}",
+    "last_name": "{{last_name}}",
+    "email": "{{email}}",
+    "ICP": "{{ICP}}",
+    "campaign": "wesser-recrutement.fr",
+    "destination_url": "{{Full URL}}",
+}
+
+
+def clay_api_url(request):
+    """Return the absolute URL Clay posts to, on the public host when one is configured."""
+    path = reverse("link-list")
+    if settings.PUBLIC_BASE_URL:
+        return settings.PUBLIC_BASE_URL + path
+    return request.build_absolute_uri(path)
+
+
+@login_required
+def dashboard(request):
+    """Render the dashboard with the filters of the query string (unknown range -> all time)."""
+    period = request.GET.get("range", Period.ALL_TIME)
+    filters = {
+        "range": period if period in Period.values else Period.ALL_TIME.value,
+        "campaign": request.GET.get("campaign", ""),
+    }
+    api_url = clay_api_url(request)
+    clay_body = json.dumps(CLAY_BODY, indent=2, ensure_ascii=False)
+    example = {**CLAY_BODY, "first_name": "John", "last_name": "Doe", "email": "john@company.com",
+               "ICP": "CEO", "destination_url": "https://wesser.fr/offre"}
+    curl = (
+        f"curl -X POST {api_url} \\\n"
+        '  -H "Authorization: Token <your API token>" \\\n'
+        '  -H "Content-Type: application/json" \\\n'
+        f"  -d '{json.dumps(example, ensure_ascii=False)}'"
+    )
+    return render(request, "analytics/dashboard.html", {
+        "filters": filters,
+        "periods": Period.choices,
+        "clay_api_url": api_url,
+        "clay_body": clay_body,
+        "clay_curl": curl,
+    })
