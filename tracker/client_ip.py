@@ -1,5 +1,6 @@
 """Who is clicking: the client's IP address, and its anonymised form that we store."""
 import ipaddress
+from functools import lru_cache
 
 from django.conf import settings
 
@@ -9,8 +10,10 @@ _IPV4_MASK = (2**32 - 1) ^ (2 ** (32 - IPV4_KEPT_BITS) - 1)
 _IPV6_MASK = (2**128 - 1) ^ (2 ** (128 - IPV6_KEPT_BITS) - 1)
 
 
+@lru_cache(maxsize=8192)
 def parse_ip(value):
-    """Return `value` as an IPv4Address/IPv6Address (IPv4-mapped IPv6 unwrapped), or None."""
+    """Return `value` as an IPv4Address/IPv6Address (IPv4-mapped IPv6 unwrapped), or None.
+    Cached: ipaddress parsing is a visible share of the redirect, and clients come back."""
     try:
         address = ipaddress.ip_address(value.strip())
     except (ValueError, AttributeError):
@@ -35,6 +38,7 @@ def client_ip(meta):
     return parse_ip(meta.get("REMOTE_ADDR", ""))
 
 
+@lru_cache(maxsize=8192)
 def client_network(address):
     """Return the network an address belongs to, as the address of its IPv4 /24 or IPv6 /48:
     what we store when anonymising, and what the burst and miss-rate rules compare."""
