@@ -50,7 +50,7 @@ def measure(token, campaign, repetitions, export_repetitions, log=print):
             log(f"  {name:>20} {label:<28} " + (
                 f"median {row['median_ms']:8.1f} ms  p95 {row['p95_ms']:8.1f} ms"
                 + (f"  ({row['rows']} rows)" if "rows" in row else "")
-                if row["status"] == 200 else f"HTTP {row['status']}"
+                if row["status"] == 200 else f"HTTP {row['status']} {row.get('error', '')}"
             ))
     return results
 
@@ -86,6 +86,8 @@ def _time_endpoint(client, path, params, repetitions):
     body = _consume(response)
     row = {"path": path, "status": response.status_code}
     if response.status_code != 200:
+        if getattr(response, "exc_info", None):
+            row["error"] = response.exc_info[0].__name__
         return row
     if path.endswith(".csv"):
         row["rows"] = body.count(b"\n") - 1

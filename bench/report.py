@@ -187,7 +187,7 @@ def _dashboard_rows(dashboard, dbs):
             if row is None:
                 cells.append("not run")
             elif row["status"] != 200:
-                cells.append(f"HTTP {row['status']}")
+                cells.append(f"HTTP {row['status']} {row.get('error', '')}".strip())
             elif is_export:
                 cells.append(f"{row['median_ms'] / 1000:.2f} s / {row['p95_ms'] / 1000:.2f} s ({row['rows']:,} rows)")
             else:
