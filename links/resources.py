@@ -83,9 +83,7 @@ class CampaignNameWidget(widgets.ForeignKeyWidget):
 
     def clean(self, value, row=None, **kwargs):
         name = (value or "").strip()
-        if not name:
-            raise ValueError("A campaign name is required.")
-        return Campaign.objects.named([name])[name]
+        return Campaign.objects.named([name])[name] if name else None
 
 
 class LinkImportResource(resources.ModelResource):
@@ -110,6 +108,8 @@ class LinkImportResource(resources.ModelResource):
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
+        if instance.campaign_id is None:
+            errors["campaign"] = ValidationError("A campaign name is required.")
         if "destination_url" not in errors:
             try:
                 validate_destination_url(instance.destination_url or "")

@@ -1,0 +1,99 @@
+from django.contrib import admin
+from django.db.models import Count, Q
+from import_export.admin import ImportExportModelAdmin
+
+from links.models import NOT_DEFINED_ICP, Campaign, Link, Status
+from links.resources import LinkExportResource, LinkImportResource
+
+
+class IcpFilter(admin.SimpleListFilter):
+    """ICP values in use, with "Non défini" for links without one."""
+
+    title = "ICP"
+    parameter_name = "icp"
+
+    def lookups(self, request, model_admin):
+        labels = Link.objects.exclude(icp__isnull=True).exclude(icp="").values_list("icp", flat=True)
+        return [(NOT_DEFINED_ICP, NOT_DEFINED_ICP)] + [(icp, icp) for icp in labels.distinct().order_by("icp")]
+
+    def queryset(self, request, queryset):
+        if self.value() == NOT_DEFINED_ICP:
+            return queryset.filter(Q(icp__isnull=True) | Q(icp=""))
+        if self.value():
+            return queryset.filter(icp=self.value())
+        return queryset
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return Status.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Status.values:
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+@admin.register(Link)
+class LinkAdmin(ImportExportModelAdmin):
+    list_display = [
+        "full_name", "email", "icp_label", "campaign", "human_clicks", "first_click", "last_click", "status",
+    ]
+    list_filter = ["campaign", IcpFilter, ("created_at", admin.DateFieldListFilter), StatusFilter]
+    search_fields = ["first_name", "last_name", "email"]
+    list_select_related = ["campaign"]
+    readonly_fields = ["token", "created_at"]
+    fields = [
+        "token", "first_name", "last_name", "email", "icp", "campaign", "destination_url", "channel",
+        "sent_at", "created_at",
+    ]
+    inlines = []  # tracker/admin.py appends the read-only clicks
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_click_summary()
+
+    def get_import_resource_classes(self, request):
+        return [LinkImportResource]
+
+    def get_export_resource_classes(self, request):
+        return [LinkExportResource]
+
+    @admin.display(description="name", ordering="last_name")
+    def full_name(self, link):
+        return link.full_name
+
+    @admin.display(description="ICP", ordering="icp")
+    def icp_label(self, link):
+        return link.icp_label
+
+    @admin.display(description="human clicks", ordering="click_count")
+    def human_clicks(self, link):
+        return link.click_count
+
+    @admin.display(ordering="first_click")
+    def first_click(self, link):
+        return link.first_click
+
+    @admin.display(ordering="last_click")
+    def last_click(self, link):
+        return link.last_click
+
+    @admin.display(ordering="status")
+    def status(self, link):
+        return link.status
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "links_sent", "created_at"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(links_sent=Count("links"))
+
+    @admin.display(ordering="links_sent")
+    def links_sent(self, campaign):
+        return campaign.links_sent
