@@ -4,19 +4,13 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.urls import include, path
 from django.utils import timezone
 
-from analytics.export import export_filename, export_links_csv
+from analytics.export import export_filename
 from links.models import Campaign, Link
 from tests.factories import make_click, make_link
 
-# This module is its own URLconf: the project's routes plus the export, whichever file routes it.
-urlpatterns = [
-    path("api/export.csv", export_links_csv),
-    path("", include("tracker.urls")),
-]
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 URL = "/api/export.csv"
 HEADER = "First Name,Last Name,Email,ICP,Campaign,Clicks,First Click,Last Click,Status"
