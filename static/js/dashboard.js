@@ -5,6 +5,7 @@
 const PALETTE = ["#fde2ea", "#f8a5c2", "#e75480", "#b0264f", "#6d0f2c"];
 const REFRESH_SECONDS = 45;
 const TOP_CLICKERS = 10;
+const LINKS_PER_PAGE = 25;
 
 const root = document.getElementById("dashboard");
 const urls = {
@@ -170,7 +171,7 @@ function renderFunnel(funnel) {
     tooltip: { ...tooltipStyle, trigger: "item" },
     series: [{
       type: "sankey",
-      left: 8, right: 110, top: 12, bottom: 12,
+      left: 8, right: 150, top: 12, bottom: 12,
       nodeAlign: "left",
       emphasis: { focus: "adjacency" },
       lineStyle: { color: "gradient", opacity: 0.35, curveness: 0.5 },
@@ -197,9 +198,15 @@ function renderIcpPie(icpStats) {
     },
     series: [{
       type: "pie",
-      radius: ["38%", "68%"],
+      radius: ["35%", "62%"],
       itemStyle: { borderColor: "#fff", borderWidth: 2 },
-      label: { color: "#4a1024", formatter: (p) => `${p.name}\n${p.value} (${p.percent}%)` },
+      // With many ICPs, labels that would overlap are dropped; every slice keeps its tooltip.
+      labelLayout: { hideOverlap: true },
+      labelLine: { length: 8, length2: 6 },
+      label: {
+        color: "#4a1024", fontSize: 11, width: 130, overflow: "truncate",
+        formatter: (p) => `${p.name} ${Math.round(p.percent)}%`,
+      },
       data: icpStats.map((row) => ({ name: row.icp, value: row.click_count })),
     }],
   });
@@ -212,12 +219,12 @@ function renderHeatmap(heatmap) {
       ...tooltipStyle,
       formatter: (p) => `${heatmap.days[p.value[1]]} ${String(p.value[0]).padStart(2, "0")}:00 · ${p.value[2]} clicks`,
     },
-    grid: { left: 44, right: 12, top: 8, bottom: 64 },
+    grid: { left: 44, right: 12, top: 8, bottom: 84 },
     xAxis: { type: "category", data: heatmap.hours.map((h) => String(h)), splitArea: { show: true } },
     yAxis: { type: "category", data: heatmap.days, inverse: true, splitArea: { show: true } },
     visualMap: {
       min: 0, max: Math.max(heatmap.max, 1), calculable: true, orient: "horizontal",
-      left: "center", bottom: 0, itemHeight: 120, inRange: { color: PALETTE },
+      left: "center", bottom: 4, itemWidth: 14, itemHeight: 160, inRange: { color: PALETTE },
     },
     // The API's cells are [weekday, hour, clicks]; the chart wants [x = hour, y = weekday, value].
     series: [{
@@ -328,6 +335,7 @@ async function loadLinks() {
   if (state.search) params.set("search", state.search);
   if (state.ordering) params.set("ordering", state.ordering);
   params.set("page", String(state.page));
+  params.set("page_size", String(LINKS_PER_PAGE));
   const generation = ++latestLinksLoad;
   const page = await getJSON(urls.links, params);
   if (generation === latestLinksLoad) renderLinks(page);

@@ -1,0 +1,26 @@
+"""The operator logs in through the login form and lands on the dashboard."""
+import pytest
+
+from tests.e2e.conftest import log_in, wait_for_figures
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_logging_in_through_the_form_opens_the_dashboard(page, live_server, operator):
+    """A logged-out visit of /dashboard/ asks for the password, then shows the dashboard."""
+    page.goto(f"{live_server.url}/dashboard/")
+    assert page.url == f"{live_server.url}/accounts/login/?next=/dashboard/"
+    log_in(page, live_server)
+    wait_for_figures(page)
+    assert page.url == f"{live_server.url}/dashboard/"
+    assert page.locator(".topnav").inner_text().count("Log out operator") == 1
+
+
+def test_a_wrong_password_says_so(page, live_server, operator):
+    """A typo keeps the operator on the login page with an explanation."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "operator")
+    page.fill("#id_password", "not-the-password")
+    page.click("button[type=submit]")
+    assert page.locator(".form-error").inner_text() == "Your username and password didn't match. Please try again."
+    assert page.url == f"{live_server.url}/accounts/login/"
