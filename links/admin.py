@@ -37,6 +37,21 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+@admin.action(description="Forget these prospects (GDPR): delete their links and clicks in every campaign")
+def forget_prospects(modeladmin, request, queryset):
+    """The admin's `forget_prospect`: every link of the selected links' e-mails, case-insensitively."""
+    emails = {email.lower() for email in queryset.values_list("email", flat=True)}
+    matching = Q()
+    for email in emails:
+        matching |= Q(email__iexact=email)
+    _, deleted = Link.objects.filter(matching).delete()
+    modeladmin.message_user(
+        request,
+        f"Forgot {len(emails)} prospect(s): deleted {deleted.get('links.Link', 0)} link(s) "
+        f"and {deleted.get('tracker.Click', 0)} click(s).",
+    )
+
+
 @admin.register(Link)
 class LinkAdmin(ImportExportModelAdmin):
     list_display = [
@@ -51,6 +66,7 @@ class LinkAdmin(ImportExportModelAdmin):
         "sent_at", "created_at",
     ]
     inlines = []  # tracker/admin.py appends the read-only clicks
+    actions = [forget_prospects]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_click_summary()
