@@ -77,3 +77,19 @@ def test_full_addresses_are_stored_only_when_anonymisation_is_turned_off(client,
     client.get(f"/t/{link.token}", REMOTE_ADDR="198.51.100.77", HTTP_USER_AGENT=CHROME)
 
     assert list(Click.objects.values_list("ip", flat=True)) == ["198.51.100.77"]
+
+
+def test_the_admin_action_forgets_the_selected_prospects_everywhere(admin_client):
+    """Selecting one of a prospect's links forgets all of them, in every campaign, with their clicks."""
+    selected = make_link(email="John.Doe@company.com", campaign="aura.camp")
+    make_click(make_link(email="john.doe@COMPANY.com", campaign="wesser-recrutement.fr"))
+    kept = make_link(email="jane@company.com")
+
+    response = admin_client.post("/admin/links/link/", {
+        "action": "forget_prospects", "_selected_action": [selected.pk],
+    }, follow=True)
+
+    assert response.status_code == 200
+    assert "Forgot 1 prospect(s): deleted 2 link(s) and 1 click(s)." in response.content.decode()
+    assert list(Link.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert Click.objects.count() == 0
