@@ -318,7 +318,7 @@ function renderLinks(page) {
   });
   document.querySelector("#links-table tbody").replaceChildren(...rows);
   document.getElementById("links-empty").hidden = page.count > 0;
-  document.getElementById("page-info").textContent = `Page ${state.page} · ${page.count} links`;
+  document.getElementById("page-info").textContent = `Page ${state.page} · ${page.count} ${page.count === 1 ? "link" : "links"}`;
   document.getElementById("previous-page").disabled = !page.previous;
   document.getElementById("next-page").disabled = !page.next;
   for (const button of document.querySelectorAll("button.sort")) {
