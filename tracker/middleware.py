@@ -5,8 +5,10 @@ TRACKING_PREFIX = "/t/"
 
 
 class TrackingRedirectMiddleware:
-    """Serve /t/<token> directly, as whitenoise does for static files: the redirect needs no
-    session, user, CSRF or message handling, and skipping them is most of its speed."""
+    """Serve everything under /t/ directly, as whitenoise does for static files: the redirect
+    needs no session, user, CSRF or message handling, and skipping them is most of its speed.
+    A path no token can match (/t/, /t/a/b) is an unknown token like any other: same 404 page,
+    same no-store, same miss counter."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -14,7 +16,5 @@ class TrackingRedirectMiddleware:
     def __call__(self, request):
         path = request.path_info
         if path.startswith(TRACKING_PREFIX):
-            token = path[len(TRACKING_PREFIX):]
-            if token and "/" not in token:
-                return follow_link(request, token)
+            return follow_link(request, path[len(TRACKING_PREFIX):])
         return self.get_response(request)

@@ -74,3 +74,12 @@ def test_the_miss_counter_starts_again_the_next_minute(client, settings):
         assert [client.get(f"/t/guess{n}").status_code for n in range(3)] == [404, 404, 429]
         clock.shift(datetime.timedelta(seconds=50))
         assert client.get("/t/guess3").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/t/", "/t/abc/", "/t/abc/def"])
+def test_paths_no_token_can_match_are_misses_too(client, path):
+    """Empty tokens and extra slashes get the same 404 page, never Django's default one."""
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Cache-Control"] == "no-store"
+    assert response.content.decode() == not_found_page()
