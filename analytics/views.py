@@ -44,7 +44,7 @@ def dashboard(request):
         f"curl -X POST {api_url} \\\n"
         '  -H "Authorization: Token <your API token>" \\\n'
         '  -H "Content-Type: application/json" \\\n'
-        f"  -d '{json.dumps(example, ensure_ascii=False)}'"
+        f"  -d '{json.dumps(example, indent=2, ensure_ascii=False)}'"
     )
     return render(request, "analytics/dashboard.html", {
         "filters": filters,

@@ -188,6 +188,7 @@ function renderIcpPie(icpStats) {
     emptyChart(charts.icp, "No ICP has clicked yet");
     return;
   }
+  const narrow = charts.icp.getWidth() < 480; // a phone: a smaller ring leaves room for the labels
   charts.icp.clear();
   charts.icp.setOption({
     color: rankedShades(icpStats.length),
@@ -198,13 +199,13 @@ function renderIcpPie(icpStats) {
     },
     series: [{
       type: "pie",
-      radius: ["35%", "62%"],
+      radius: narrow ? ["25%", "45%"] : ["35%", "62%"],
       itemStyle: { borderColor: "#fff", borderWidth: 2 },
       // With many ICPs, labels that would overlap are dropped; every slice keeps its tooltip.
       labelLayout: { hideOverlap: true },
       labelLine: { length: 8, length2: 6 },
       label: {
-        color: "#4a1024", fontSize: 11, width: 130, overflow: "truncate",
+        color: "#4a1024", fontSize: 11, width: narrow ? 80 : 130, overflow: "truncate",
         formatter: (p) => `${p.name} ${Math.round(p.percent)}%`,
       },
       data: icpStats.map((row) => ({ name: row.icp, value: row.click_count })),

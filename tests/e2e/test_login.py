@@ -16,11 +16,12 @@ def test_logging_in_through_the_form_opens_the_dashboard(page, live_server, oper
     assert page.locator(".topnav").inner_text().count("Log out operator") == 1
 
 
-def test_a_wrong_password_says_so(page, live_server, operator):
+def test_a_wrong_password_says_so(page, live_server, operator, artifacts):
     """A typo keeps the operator on the login page with an explanation."""
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "operator")
     page.fill("#id_password", "not-the-password")
     page.click("button[type=submit]")
+    page.screenshot(path=str(artifacts / "login-error.png"))
     assert page.locator(".form-error").inner_text() == "Your username and password didn't match. Please try again."
     assert page.url == f"{live_server.url}/accounts/login/"
