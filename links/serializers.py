@@ -97,8 +97,15 @@ class ProspectListSerializer(serializers.ListSerializer):
             return super().to_internal_value(data)
         except serializers.ValidationError as error:
             if isinstance(error.detail, dict) and all(isinstance(index, int) for index in error.detail):
-                raise serializers.ValidationError([error.detail.get(index, {}) for index in range(len(data))])
-            raise
+                rows = [error.detail.get(index, {}) for index in range(len(data))]
+            elif isinstance(error.detail, list) and len(error.detail) == len(data):
+                rows = error.detail
+            else:
+                raise
+            # A null row fails as a bare list of messages; keep the {"field": [...]} shape per row.
+            raise serializers.ValidationError(
+                [row if isinstance(row, dict) else {"non_field_errors": row} for row in rows]
+            )
 
 
 class LinkSerializer(serializers.ModelSerializer):
@@ -126,8 +133,8 @@ class LinkWithClicksSerializer(LinkSerializer):
     """A row of the links list: the link with its all-time human clicks and its status."""
 
     clicks = serializers.IntegerField(source="click_count", read_only=True)
-    first_click = serializers.DateTimeField(read_only=True)
-    last_click = serializers.DateTimeField(read_only=True)
+    first_click = serializers.DateTimeField(read_only=True, allow_null=True)
+    last_click = serializers.DateTimeField(read_only=True, allow_null=True)
     status = serializers.CharField(read_only=True)
 
     class Meta(LinkSerializer.Meta):
