@@ -18,6 +18,12 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2's 1M iterations cost ~1 s per test user; the tests don't measure hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def operator(django_user_model):
     return django_user_model.objects.create_user(username="operator", password="s3cret-pass-phrase")
