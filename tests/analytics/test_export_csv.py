@@ -26,7 +26,6 @@ def test_the_export_has_the_seeds_columns_dates_and_statuses(api, settings):
     """Exact bytes: BOM, CRLF, MM/DD/YYYY HH:MM in TIME_ZONE, ICP empty when not defined,
     accents intact, a formula-like name neutralised."""
     settings.TIME_ZONE = "Europe/Paris"
-    timezone.activate(PARIS)
     created = datetime(2025, 11, 14, 8, 0, tzinfo=PARIS)
     john = make_link(first_name="John", last_name="Doe", email="john@company.com", icp="CEO",
                      campaign="wesser-recrutement.fr", created_at=created + timedelta(minutes=3))
