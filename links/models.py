@@ -63,9 +63,10 @@ class LinkQuerySet(models.QuerySet):
 
         Each prospect is a dict with `email`, `campaign` (a name) and `destination_url`, plus the
         PROSPECT_FIELDS it gives. The same (email, campaign, destination_url) again reuses its link
-        (token unchanged) and updates the fields given. A fixed number of queries whatever the
-        count; if a concurrent request inserts the same prospect first, the batch is retried once
-        inside a savepoint, where it finds that link.
+        (token unchanged) and updates the fields given. Bulk queries, never one per prospect
+        (inserts are batched only by the database's parameter limit: 999 on SQLite). If a
+        concurrent request inserts the same prospect first, the batch is retried once inside a
+        savepoint, where it finds that link.
         """
         try:
             with transaction.atomic(using=self.db):
