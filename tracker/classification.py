@@ -30,6 +30,7 @@ PREFETCH = Verdict.PREFETCH.value
 BOT = Verdict.BOT.value
 
 BURST_REASON_PREFIX = "burst:"
+RECENT_CLICKS_LIMIT = 50  # a burst needs two; bounds the work when a link is being hammered
 
 # The request headers the rules read, by name, with their WSGI META keys.
 HINT_HEADERS = {
@@ -57,7 +58,7 @@ class ClickFacts:
     referer: str
     sent_at: datetime | None  # when the link was sent to the prospect, if Clay told us
     clicked_at: datetime
-    recent_clicks: tuple = ()  # RecentClick on this link within BURST_WINDOW_SECONDS before this one
+    recent_clicks: tuple = ()  # up to RECENT_CLICKS_LIMIT RecentClick on this link, BURST_WINDOW_SECONDS back
 
 
 def hint_headers(meta):

@@ -23,14 +23,13 @@ from drf_spectacular.views import SpectacularSwaggerView
 
 from links.models import Link
 from tracker.classification import (
-    SCANNER, ClickFacts, RecentClick, burst_companions, classify, hint_headers,
+    RECENT_CLICKS_LIMIT, SCANNER, ClickFacts, RecentClick, burst_companions, classify, hint_headers,
 )
 from tracker.client_ip import client_ip, client_network, parse_ip, stored_ip
 from tracker.models import REFERER_MAX_LENGTH, USER_AGENT_MAX_LENGTH, Click
 
 TRACKING_METHODS = ("GET", "HEAD")
 MISS_WINDOW_SECONDS = 60
-RECENT_CLICKS_LIMIT = 50  # a burst needs two; bounds the SELECT when a link is being hammered
 REASON_MAX_LENGTH = Click._meta.get_field("reason").max_length
 
 

@@ -1,15 +1,15 @@
 """Re-apply the current bot/scanner rules to the clicks already stored."""
 from collections import Counter, deque
 from datetime import timedelta
+from itertools import islice
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 from tqdm import tqdm
 
 from links.models import Campaign
 from tracker.classification import (
-    SCANNER, ClickFacts, RecentClick, burst_companions, classify,
+    RECENT_CLICKS_LIMIT, SCANNER, ClickFacts, RecentClick, burst_companions, classify,
 )
 from tracker.client_ip import client_network, parse_ip
 from tracker.models import Click
@@ -27,7 +27,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Show what would change, save nothing.")
         parser.add_argument("--campaign", help="Only the clicks on this campaign's links (its name).")
-        parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument("--batch-size", type=int, default=500, help="Links per batch.")
 
     def handle(self, *args, dry_run, campaign, batch_size, **options):
         clicks = Click.objects.select_related("link").only(
@@ -38,20 +38,22 @@ class Command(BaseCommand):
                 raise CommandError(f"No campaign named {campaign!r}.")
             clicks = clicks.filter(link__campaign__name=campaign)
         clicks = clicks.order_by("link_id", "clicked_at", "id")
+        link_ids = list(clicks.order_by("link_id").values_list("link_id", flat=True).distinct())
 
         reclassifier = Reclassifier()
         # The progress bar writes "\r" updates; OutputWrapper would end each one with a newline.
         self.stdout.ending = ""
         with tqdm(total=clicks.count(), file=self.stdout, unit="click") as progress:
-            last = None
-            while batch := list(clicks.filter(_after(last))[:batch_size]):
+            # Batches of whole links, so that a link's clicks are seen together, in time order.
+            for start in range(0, len(link_ids), batch_size):
+                batch_links = link_ids[start:start + batch_size]
+                batch = list(clicks.filter(link_id__gte=batch_links[0], link_id__lte=batch_links[-1]))
                 for click in batch:
                     reclassifier.add(click)
                 changed = reclassifier.take_changed()
                 if changed and not dry_run:
-                    Click.objects.bulk_update(changed, ["verdict", "reason"])
+                    Click.objects.bulk_update(changed, ["verdict", "reason"], batch_size=500)
                 progress.update(len(batch))
-                last = batch[-1]
         self.stdout.ending = "\n"
 
         self.stdout.write(f"Checked {reclassifier.checked} clicks.")
@@ -62,17 +64,6 @@ class Command(BaseCommand):
             self.stdout.write("No verdict changed.")
         if dry_run:
             self.stdout.write("Dry run: nothing was saved.")
-
-
-def _after(click):
-    """Keyset pagination in (link, clicked_at, id) order, the order bursts are found in."""
-    if click is None:
-        return Q()
-    return (
-        Q(link_id__gt=click.link_id)
-        | Q(link_id=click.link_id, clicked_at__gt=click.clicked_at)
-        | Q(link_id=click.link_id, clicked_at=click.clicked_at, id__gt=click.id)
-    )
 
 
 class Reclassifier:
@@ -95,19 +86,20 @@ class Reclassifier:
         while self.window and self.window[0].clicked_at < click.clicked_at - self.burst_window:
             self.window.popleft()
         ip = parse_ip(click.ip or "")
+        recent = list(islice(reversed(self.window), RECENT_CLICKS_LIMIT))  # as the redirect's SELECT
         facts = ClickFacts(
             headers={}, ip=ip, user_agent=click.user_agent, referer=click.referer,
             sent_at=click.link.sent_at, clicked_at=click.clicked_at,
             recent_clicks=tuple(
                 RecentClick(earlier.id, client_network(parse_ip(earlier.ip or "")), earlier.verdict)
-                for earlier in self.window
+                for earlier in recent
             ),
         )
         if not click.reason.startswith(HEADER_REASON_PREFIX):
             verdict, reason = classify(facts)
             self._set(click, verdict, reason)
             companions = set(burst_companions(facts, reason))
-            for earlier in self.window:
+            for earlier in recent:
                 if earlier.id in companions:
                     self._set(earlier, SCANNER, reason)
         self.window.append(click)
