@@ -164,3 +164,45 @@ def _wait_until_serving(url, process, name, results_dir, timeout=60):
         except OSError:
             time.sleep(0.2)
     raise SystemExit(f"gunicorn ({name}) did not answer within {timeout} s")
+
+
+def cpu_per_request(tokens_file, requests=2000):
+    """CPU microseconds per redirect in this process, app vs baseline, alternating in blocks: a
+    figure the shared machine's load barely moves, to explain the wrk ratio."""
+    import importlib
+    import io
+    import random
+
+    from django.core.wsgi import get_wsgi_application
+
+    os.environ.update(_baseline_database_env())
+    baseline = importlib.import_module("bench.baseline_wsgi").application
+    app = get_wsgi_application()
+    tokens = tokens_file.read_text().split()
+    rng = random.Random(1)
+    spent = {"baseline": 0.0, "app": 0.0}
+    statuses = {"baseline": {}, "app": {}}
+    for block in range(requests // 100):
+        for name, application in (("baseline", baseline), ("app", app)):
+            environs = [_environ(rng.choice(tokens), io) for _ in range(100)]
+            started = time.process_time()
+            for environ in environs:
+                status = []
+                body = application(environ, lambda s, headers, exc_info=None: status.append(s))
+                b"".join(body)
+                getattr(body, "close", lambda: None)()
+                code = status[0][:3]
+                statuses[name][code] = statuses[name].get(code, 0) + 1
+            spent[name] += time.process_time() - started
+    per_request = {name: spent[name] / requests * 1e6 for name in spent}
+    return {"app_us": per_request["app"], "baseline_us": per_request["baseline"],
+            "ratio": per_request["baseline"] / per_request["app"], "statuses": statuses, "requests": requests}
+
+
+def _environ(token, io):
+    return {
+        "REQUEST_METHOD": "GET", "PATH_INFO": f"/t/{token}", "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000", "REMOTE_ADDR": "203.0.113.7", "HTTP_HOST": "127.0.0.1",
+        "HTTP_USER_AGENT": CHROME_USER_AGENT, "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(),
+        "wsgi.errors": io.StringIO(), "SERVER_PROTOCOL": "HTTP/1.1",
+    }

@@ -157,6 +157,9 @@ def _redirect_rows(redirect, dbs):
         _row("redirect req/s: bare baseline",
              [cell(db, lambda r: f"{r['baseline']['requests_per_second']:,.0f}") for db in dbs]),
         _row("**app / baseline**", [cell(db, lambda r: f"**{r['ratio']:.2f}**") for db in dbs], "≥ 0.70"),
+        _row("CPU µs per redirect, in-process: app / baseline (baseline / app)",
+             [cell(db, lambda r: f"{r['cpu']['app_us']:.0f} / {r['cpu']['baseline_us']:.0f} ({r['cpu']['ratio']:.2f})"
+                   if r.get("cpu") else "not run") for db in dbs]),
         _row("p50 ms: app / baseline",
              [cell(db, lambda r: f"{r['app']['p50_ms']:.1f} / {r['baseline']['p50_ms']:.1f}") for db in dbs]),
         _row("p99 ms: app / baseline",

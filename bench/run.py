@@ -102,6 +102,9 @@ def run_one(db, options):
             tokens_file = RESULTS_DIR / f"tokens-{db}.txt"
             log(f"redirect: {dataset.sample_tokens(tokens_file)} tokens in {tokens_file.name}")
             results["redirect"] = load.measure(options, tokens_file, RESULTS_DIR, log)
+            cpu = results["redirect"]["cpu"] = load.cpu_per_request(tokens_file)
+            log(f"  CPU per redirect in-process: app {cpu['app_us']:.0f} us, baseline {cpu['baseline_us']:.0f} us "
+                f"(baseline / app {cpu['ratio']:.2f}; statuses {cpu['statuses']})")
             dataset.remove_bench_leftovers()
         if "dashboard" in stages:
             from bench import dashboard
