@@ -47,3 +47,7 @@ def test_migrating_a_database_from_before_icp_keeps_every_row_with_icp_null():
         ("tok-john", clicked_at, "human"), ("tok-john", clicked_at, "scanner"),
     ]
     assert new_apps.get_model("links", "Campaign").objects.count() == 2
+    # The click counters arrive filled in for the clicks already stored.
+    assert sorted(Link.objects.values_list(
+        "token", "human_clicks", "machine_clicks", "first_human_click_at", "last_click_at",
+    )) == [("tok-jane", 0, 0, None, None), ("tok-john", 1, 1, clicked_at, clicked_at)]

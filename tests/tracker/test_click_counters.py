@@ -1,0 +1,153 @@
+"""Each link's click counters, kept by database triggers: every way a click appears, changes or
+goes away leaves them equal to a recount of the clicks."""
+import io
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from django.core.management import call_command
+
+from links.models import Link
+from tests.factories import make_click, make_link
+from tests.tracker.user_agents import CHROME, SLACKBOT
+from tracker.counters import rebuild_link_counters
+from tracker.models import Click
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = datetime(2026, 11, 16, 9, 0, tzinfo=timezone.utc)
+COUNTERS = (
+    "human_clicks", "machine_clicks", "first_human_click_at", "last_human_click_at", "first_click_at",
+    "last_click_at",
+)
+
+
+def counters(link):
+    return Link.objects.values_list(*COUNTERS).get(pk=link.pk)
+
+
+def recounted(link):
+    """The same counters after a full recount from the clicks table."""
+    rebuild_link_counters([link.pk])
+    return counters(link)
+
+
+def test_a_new_link_has_no_clicks():
+    """Zero clicks and no first or last click."""
+    assert counters(make_link()) == (0, 0, None, None, None, None)
+
+
+def test_a_redirect_counts_its_click_at_once(client):
+    """The click stored by GET /t/<token> is in the link's counters, times included."""
+    link = make_link()
+    client.get(f"/t/{link.token}", HTTP_USER_AGENT=CHROME)
+    clicked_at = Click.objects.get().clicked_at
+    assert counters(link) == (1, 0, clicked_at, clicked_at, clicked_at, clicked_at)
+
+
+def test_human_and_machine_clicks_are_counted_apart_with_first_and_last_times():
+    """Machine clicks count apart and only move the any-verdict first/last times."""
+    link = make_link()
+    make_click(link, MONDAY + timedelta(hours=2))
+    make_click(link, MONDAY, verdict="scanner")
+    make_click(link, MONDAY + timedelta(hours=1))
+    make_click(link, MONDAY + timedelta(hours=5), verdict="bot")
+    assert counters(link) == (
+        2, 2, MONDAY + timedelta(hours=1), MONDAY + timedelta(hours=2), MONDAY, MONDAY + timedelta(hours=5),
+    )
+    assert recounted(link) == counters(link)
+
+
+def test_deleting_the_first_and_last_clicks_finds_the_next_ones():
+    """A deleted click leaves the counts, and the first/last times move to the remaining clicks."""
+    link = make_link()
+    first = make_click(link, MONDAY)
+    make_click(link, MONDAY + timedelta(minutes=30, microseconds=250))
+    make_click(link, MONDAY + timedelta(hours=1), verdict="preview")
+    last = make_click(link, MONDAY + timedelta(hours=2))
+    first.delete()
+    last.delete()
+    middle = MONDAY + timedelta(minutes=30, microseconds=250)
+    assert counters(link) == (1, 1, middle, middle, middle, MONDAY + timedelta(hours=1))
+    Click.objects.filter(link=link).delete()
+    assert counters(link) == (0, 0, None, None, None, None)
+
+
+def test_marking_a_burst_as_scanner_moves_its_clicks_to_machine_clicks():
+    """An UPDATE of the verdict (the redirect's burst marking) moves the click between counters."""
+    link = make_link()
+    make_click(link, MONDAY)
+    make_click(link, MONDAY + timedelta(seconds=1))
+    make_click(link, MONDAY + timedelta(days=1))
+    Click.objects.filter(clicked_at__lt=MONDAY + timedelta(hours=1)).update(verdict="scanner", reason="burst")
+    later = MONDAY + timedelta(days=1)
+    assert counters(link) == (1, 2, later, later, MONDAY, later)
+    assert recounted(link) == counters(link)
+
+
+def test_moving_a_click_to_another_link_or_time_updates_both_links():
+    """An UPDATE of link or time takes the click off the old link and onto the new one."""
+    john, jane = make_link(email="john@company.com"), make_link(email="jane@startup.io")
+    click = make_click(john, MONDAY)
+    make_click(john, MONDAY + timedelta(hours=3))
+    Click.objects.filter(pk=click.pk).update(link=jane, clicked_at=MONDAY + timedelta(hours=4))
+    three, four = MONDAY + timedelta(hours=3), MONDAY + timedelta(hours=4)
+    assert counters(john) == (1, 0, three, three, three, three)
+    assert counters(jane) == (1, 0, four, four, four, four)
+
+
+def test_reclassifying_clicks_updates_the_counters():
+    """reclassify_clicks turns a stored bot user agent into a machine click, counters included."""
+    link = make_link()
+    make_click(link, MONDAY, user_agent=SLACKBOT)
+    make_click(link, MONDAY + timedelta(hours=1), user_agent=CHROME)
+    call_command("reclassify_clicks", stdout=io.StringIO())
+    later = MONDAY + timedelta(hours=1)
+    assert counters(link) == (1, 1, later, later, MONDAY, later)
+
+
+def test_deleting_a_link_with_its_clicks_leaves_the_other_links_alone():
+    """The cascade deletes the link's clicks; other links keep their counts."""
+    john, jane = make_link(email="john@company.com"), make_link(email="jane@startup.io")
+    for minute in range(5):
+        make_click(john, MONDAY + timedelta(minutes=minute))
+    make_click(jane, MONDAY)
+    john.delete()
+    assert counters(jane) == (1, 0, MONDAY, MONDAY, MONDAY, MONDAY)
+
+
+def test_saving_a_link_loaded_before_a_click_keeps_that_click(admin_client):
+    """The admin saves a link it loaded before a click arrived: the click still counts."""
+    link = make_link(email="john@company.com", first_name="John")
+    loaded = Link.objects.get(pk=link.pk)
+    make_click(link, MONDAY)
+    loaded.first_name = "Johnny"
+    loaded.save()
+    response = admin_client.post(f"/admin/links/link/{link.pk}/change/", {
+        "first_name": "Jonathan", "last_name": "Doe", "email": "john@company.com", "icp": "CEO",
+        "campaign": link.campaign_id, "destination_url": "https://example.com/offer", "channel": "",
+        "sent_at_0": "", "sent_at_1": "", "clicks-TOTAL_FORMS": "0", "clicks-INITIAL_FORMS": "0",
+    })
+    assert response.status_code == 302
+    assert Link.objects.values_list("first_name", "human_clicks").get(pk=link.pk) == ("Jonathan", 1)
+
+
+def test_a_stale_link_saved_with_explicit_fields_never_writes_the_counters():
+    """save(update_fields=...) naming a counter leaves it to the database."""
+    link = make_link()
+    make_click(link, MONDAY)
+    link.first_name = "Johnny"
+    link.save(update_fields=["first_name", "human_clicks", "first_click_at"])
+    assert Link.objects.values_list("first_name", "human_clicks", "first_click_at").get(pk=link.pk) == (
+        "Johnny", 1, MONDAY,
+    )
+
+
+def test_rebuilding_repairs_counters_that_drifted():
+    """rebuild_link_counters() recounts every link from its clicks in one statement."""
+    john, jane = make_link(email="john@company.com"), make_link(email="jane@startup.io")
+    make_click(john, MONDAY)
+    make_click(john, MONDAY + timedelta(hours=1), verdict="scanner")
+    Link.objects.update(human_clicks=7, machine_clicks=7, first_click_at=None)
+    assert rebuild_link_counters() == 2
+    assert counters(john) == (1, 1, MONDAY, MONDAY, MONDAY, MONDAY + timedelta(hours=1))
+    assert counters(jane) == (0, 0, None, None, None, None)
