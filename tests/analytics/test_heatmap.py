@@ -75,3 +75,23 @@ def test_it_takes_two_queries_whatever_the_data(api, world, django_assert_num_qu
     # 2. the clicks grouped by weekday and hour
     with django_assert_num_queries(2):
         api.get("/api/stats/heatmap/")
+
+
+def test_half_hour_time_zones_split_an_utc_hour_between_two_local_hours(api, settings):
+    """Asia/Kolkata is UTC+5:30: 18:10 UTC Sunday is 23:40 Sunday, 18:40 UTC is 00:10 Monday."""
+    settings.TIME_ZONE = "Asia/Kolkata"
+    link = make_link()
+    make_click(link, datetime(2026, 11, 22, 18, 10, tzinfo=timezone.utc))
+    make_click(link, datetime(2026, 11, 22, 18, 29, 59, 999999, tzinfo=timezone.utc))
+    make_click(link, datetime(2026, 11, 22, 18, 30, tzinfo=timezone.utc))
+    make_click(link, datetime(2026, 11, 22, 18, 40, tzinfo=timezone.utc))
+    assert heatmap(api)["cells"] == grid({(SUNDAY, 23): 2, (MONDAY, 0): 2})
+
+
+def test_quarter_hour_time_zones_are_exact_too(api, settings):
+    """Asia/Kathmandu is UTC+5:45: 06:14 UTC is 11:59 local, 06:15 UTC is 12:00 local."""
+    settings.TIME_ZONE = "Asia/Kathmandu"
+    link = make_link()
+    make_click(link, datetime(2026, 11, 25, 6, 14, 59, tzinfo=timezone.utc))
+    make_click(link, datetime(2026, 11, 25, 6, 15, tzinfo=timezone.utc))
+    assert heatmap(api)["cells"] == grid({(WEDNESDAY, 11): 1, (WEDNESDAY, 12): 1})

@@ -71,6 +71,26 @@ def test_days_are_the_configured_time_zones_days(api, settings, frozen_time):
     assert len(points) == 8
 
 
+def test_half_hour_time_zones_get_their_own_midnight_and_hours(api, settings, frozen_time):
+    """In Kolkata (UTC+5:30) 23 Nov 18:29 UTC is still the 23rd, 18:30 UTC is the 24th; by the
+    hour, 10:20 and 10:40 UTC fall in the 15:00 and 16:00 local hours."""
+    settings.TIME_ZONE = "Asia/Kolkata"
+    link = make_link()
+    make_click(link, datetime(2026, 11, 23, 18, 29, tzinfo=timezone.utc))
+    make_click(link, datetime(2026, 11, 23, 18, 30, tzinfo=timezone.utc))
+    make_click(link, datetime(2026, 11, 24, 10, 20, tzinfo=timezone.utc))
+    make_click(link, datetime(2026, 11, 24, 10, 40, tzinfo=timezone.utc))
+    assert timeline(api, "?range=7d")["points"][-2:] == [
+        {"t": "2026-11-23T00:00:00+05:30", "clicks": 1},
+        {"t": "2026-11-24T00:00:00+05:30", "clicks": 3},
+    ]
+    assert timeline(api, "?range=24h")["points"][-3:] == [
+        {"t": "2026-11-24T15:00:00+05:30", "clicks": 1},
+        {"t": "2026-11-24T16:00:00+05:30", "clicks": 1},
+        {"t": "2026-11-24T17:00:00+05:30", "clicks": 0},
+    ]
+
+
 def test_machine_clicks_count_only_when_asked(api, world):
     """range=24h&include_bots=true adds Denis's bot click to the 11:00 hour."""
     points = timeline(api, "?range=24h&include_bots=true")["points"]
