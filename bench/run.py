@@ -117,7 +117,8 @@ def run_one(db, options):
             try:
                 results["export_memory"] = dashboard.export_memory(campaign)
             except subprocess.CalledProcessError as error:
-                results["export_memory"] = {"all links": {"error": f"failed: {error.stderr[-200:]}"}}
+                last_line = (error.stderr or "").strip().splitlines()[-1:] or ["no output"]
+                results["export_memory"] = {"all links": {"error": f"failed: {last_line[0][:150]}"}}
             if options.explain:
                 plans = dashboard.explain(token, campaign, log)
                 path = RESULTS_DIR / f"explain-{db}.md"
