@@ -62,8 +62,8 @@ class LinksCsvExport(GenericAPIView):
 
         def lines():
             yield BYTE_ORDER_MARK + writer.writerow(resource.get_export_headers())
-            for link in links.iterator(chunk_size=2000):
-                yield writer.writerow(resource.export_resource(link))
+            for row in resource.export_rows(links):
+                yield writer.writerow(row)
 
         filename = export_filename(
             request.query_params.get("campaign"), request.query_params.get("range") or Period.ALL_TIME,

@@ -24,6 +24,13 @@ def spreadsheet_time(value):
     return timezone.localtime(value).strftime("%m/%d/%Y %H:%M") if value else ""
 
 
+class SpreadsheetTimeWidget(widgets.Widget):
+    """A time as a spreadsheet shows it (see spreadsheet_time)."""
+
+    def render(self, value, obj=None, **kwargs):
+        return spreadsheet_time(value)
+
+
 class LinkExportResource(resources.ModelResource):
     """The seed's CSV columns: First Name,Last Name,Email,ICP,Campaign,Clicks,First Click,
     Last Click,Status. Clicks are all-time human clicks; ICP is empty when not defined."""
@@ -34,8 +41,8 @@ class LinkExportResource(resources.ModelResource):
     icp = fields.Field("icp", "ICP")
     campaign = fields.Field("campaign__name", "Campaign")
     click_count = fields.Field("click_count", "Clicks")
-    first_click = fields.Field("first_click", "First Click")
-    last_click = fields.Field("last_click", "Last Click")
+    first_click = fields.Field("first_click", "First Click", SpreadsheetTimeWidget())
+    last_click = fields.Field("last_click", "Last Click", SpreadsheetTimeWidget())
     status = fields.Field("status", "Status")
 
     class Meta:
@@ -48,14 +55,19 @@ class LinkExportResource(resources.ModelResource):
     def get_queryset(self):
         return Link.objects.with_click_summary().select_related("campaign")
 
-    def dehydrate_first_click(self, link):
-        return spreadsheet_time(link.first_click)
-
-    def dehydrate_last_click(self, link):
-        return spreadsheet_time(link.last_click)
-
     def export_field(self, field, instance, **kwargs):
         return neutralise_formula(super().export_field(field, instance, **kwargs))
+
+    def export_rows(self, links):
+        """Yield the cells of each link of `links` (a queryset annotated by with_click_summary()),
+        the same as export_resource() gives: each field's widget renders its attribute, formulas
+        neutralised. Read as plain values in chunks (no model object per link, one query), for the
+        100,000-link downloads of /api/export.csv."""
+        export_fields = self.get_export_fields()
+        renderers = [field.widget.render for field in export_fields]
+        values = links.values_list(*(field.attribute for field in export_fields))
+        for row in values.iterator(chunk_size=2000):
+            yield [neutralise_formula(render(value)) for render, value in zip(renderers, row)]
 
 
 class OptionalTextWidget(widgets.CharWidget):
