@@ -197,7 +197,8 @@ def machine_clicks_by_verdict(period=Period.ALL_TIME, campaign=""):
     """Activity: {verdict: machine clicks in the period} for the machine verdicts that occurred
     (a few percent of the clicks, found through the index on verdict)."""
     return dict(
-        clicks_in_period(period, campaign).filter(verdict__in=MACHINE_VERDICTS)
+        # ~Q(HUMAN) as the partial index on machine clicks spells it, so that the planner uses it.
+        clicks_in_period(period, campaign).filter(~Q(verdict=Verdict.HUMAN), verdict__in=MACHINE_VERDICTS)
         .values("verdict").annotate(clicks=Count("id")).values_list("verdict", "clicks")
     )
 

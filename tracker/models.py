@@ -36,6 +36,12 @@ class Click(models.Model):
             # verdict: with verdict first SQLite (no ANALYZE statistics) picks this index for the
             # per-link subqueries and scans every human click once per link.
             models.Index(fields=["clicked_at", "verdict", "link", "id"], name="click_time_verdict_link"),
+            # The machine clicks by verdict (5 % of the rows) without scanning the human ones. Partial,
+            # so human clicks never write it and SQLite's planner never picks it for human figures.
+            models.Index(
+                fields=["verdict", "clicked_at", "link", "id"], condition=~models.Q(verdict=HUMAN_VERDICT),
+                name="click_machine_verdict_time",
+            ),
         ]
 
     def __str__(self):

@@ -12,7 +12,7 @@ Triggers and backfill run in one transaction: no click falls between the two. On
 are stored as UTC text 'YYYY-MM-DD HH:MM:SS[.ffffff]' (the ORM and the redirect's raw INSERT alike),
 so text order is time order and min()/max() compare them correctly.
 """
-from django.db import migrations
+from django.db import migrations, models
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
@@ -139,6 +139,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddIndex(
+            model_name="click",
+            index=models.Index(
+                condition=models.Q(("verdict", "human"), _negated=True),
+                fields=["verdict", "clicked_at", "link", "id"], name="click_machine_verdict_time",
+            ),
+        ),
         migrations.RunPython(run(CREATE), run(DROP)),
         migrations.RunPython(count_existing_clicks, migrations.RunPython.noop),
     ]
