@@ -1,11 +1,13 @@
 """What Clay sends to POST /api/links/ and what the links API answers."""
 from django.conf import settings
 from django.urls import reverse
+from django.utils.functional import cached_property
 from rest_framework import serializers
 
 from links.models import PROSPECT_FIELDS, Campaign, Link, validate_destination_url
 
 MAX_LINKS_PER_REQUEST = 10_000
+TOKEN_PLACEHOLDER = "token"
 
 _link_field = Link._meta.get_field
 
@@ -123,7 +125,13 @@ class LinkSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_tracking_url(self, link) -> str:
-        path = reverse("follow-link", args=[link.token])
+        return self.tracking_url_prefix + link.token
+
+    @cached_property
+    def tracking_url_prefix(self):
+        """The tracking URL without its token, worked out once per response (a bulk answer holds
+        10,000 links). Tokens are URL-safe: the URL is this prefix plus the token, unescaped."""
+        path = reverse("follow-link", args=[TOKEN_PLACEHOLDER]).removesuffix(TOKEN_PLACEHOLDER)
         if settings.PUBLIC_BASE_URL:
             return settings.PUBLIC_BASE_URL + path
         return self.context["request"].build_absolute_uri(path)
