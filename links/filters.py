@@ -2,7 +2,7 @@
 import django_filters
 from django.db.models import F, Q
 
-from links.models import HUMAN_VERDICT, NOT_DEFINED_ICP, Link, Status
+from links.models import NOT_DEFINED_ICP, Link, Status
 from links.periods import ALLOWED_PERIODS_MESSAGE, Period, period_start
 
 
@@ -65,11 +65,8 @@ class LinkFilter(django_filters.FilterSet):
         start = period_start(value)
         if start is None:
             return queryset
-        # A subquery, not a join: joining clicks here would multiply the annotated click counts.
-        clicked_in_range = Link.objects.filter(
-            clicks__verdict=HUMAN_VERDICT, clicks__clicked_at__gte=start
-        ).values("pk")
-        return queryset.filter(Q(created_at__gte=start) | Q(pk__in=clicked_in_range))
+        # Clicked in the period = its last human click is in it (the link's click counters).
+        return queryset.filter(Q(created_at__gte=start) | Q(last_human_click_at__gte=start))
 
     def filter_icp(self, queryset, name, value):
         if value == NOT_DEFINED_ICP:
