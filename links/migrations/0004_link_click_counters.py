@@ -40,4 +40,8 @@ class Migration(migrations.Migration):
             name='machine_clicks',
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
+        migrations.AddIndex(
+            model_name='link',
+            index=models.Index(fields=['campaign', 'human_clicks'], name='link_campaign_human_clicks'),
+        ),
     ]
