@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, Q
 from import_export.admin import ImportExportModelAdmin
 
@@ -66,6 +67,7 @@ class LinkAdmin(ImportExportModelAdmin):
         "sent_at", "created_at",
     ]
     inlines = []  # tracker/admin.py appends the read-only clicks
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6's default, today
     actions = [forget_prospects]
 
     def get_queryset(self, request):

@@ -79,8 +79,8 @@ def test_filter_by_creation_date(admin_client):
     """"Created at: past 7 days" hides older links."""
     make_link(email="old@company.com", created_at=timezone.now() - timedelta(days=30))
     make_link(email="new@company.com")
-    since = (timezone.localdate() - timedelta(days=7)).isoformat()
-    until = (timezone.localdate() + timedelta(days=1)).isoformat()
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    since, until = str(midnight - timedelta(days=7)), str(midnight + timedelta(days=1))  # as the filter's links
 
     response = admin_client.get(CHANGELIST, {"created_at__gte": since, "created_at__lt": until})
 
