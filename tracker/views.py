@@ -4,21 +4,27 @@ The redirect is the one path every prospect takes, so it is one short function o
 through Django's connection: one SELECT (the link, plus any clicks of the last
 BURST_WINDOW_SECONDS for the burst rule), the classification in pure Python, one INSERT in
 autocommit, a 302. An UPDATE runs only in the rare case of a burst.
+
+answer_tracking_url() works on a WSGI environ or a request's META and returns a plain
+TrackingAnswer, so that tracker.fast_path can serve it below Django's request cycle and
+follow_link() as an ordinary view.
 """
 import contextlib
 import datetime
 import functools
 import math
 import time
+from typing import NamedTuple
 from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseNotFound, HttpResponseRedirect
+from django.http import HttpResponse
 from django.template import loader
 from django.utils.dateparse import parse_datetime
+from django.utils.encoding import iri_to_uri
 from drf_spectacular.views import SpectacularSwaggerView
 
 from links.models import Link
@@ -28,9 +34,20 @@ from tracker.classification import (
 from tracker.client_ip import client_ip, client_network, parse_ip, stored_ip
 from tracker.models import REFERER_MAX_LENGTH, USER_AGENT_MAX_LENGTH, Click
 
+TRACKING_PREFIX = "/t/"
 TRACKING_METHODS = ("GET", "HEAD")
 MISS_WINDOW_SECONDS = 60
 REASON_MAX_LENGTH = Click._meta.get_field("reason").max_length
+
+HTML = ("Content-Type", "text/html; charset=utf-8")
+NO_STORE = ("Cache-Control", "no-store")
+REDIRECT_HEADERS = (HTML, NO_STORE, ("Content-Length", "0"))
+NOT_ALLOWED_HEADERS = (("Allow", ", ".join(TRACKING_METHODS)), HTML, NO_STORE, ("Content-Length", "0"))
+NOT_FOUND_HEADERS = (HTML, NO_STORE)
+TOO_MANY_MISSES_BODY = b"Too many unknown links, try again later.\n"
+TOO_MANY_MISSES_HEADERS = (
+    ("Content-Type", "text/plain; charset=utf-8"), NO_STORE, ("Content-Length", str(len(TOO_MANY_MISSES_BODY))),
+)
 
 
 def _table_and_columns(model, *fields):
@@ -68,21 +85,30 @@ else:
         return moment
 
 
-def follow_link(request, token):
+class TrackingAnswer(NamedTuple):
+    """What a tracking URL answers, whoever serves it: the WSGI fast path or a Django view."""
+    status: int
+    headers: list  # [(name, value)], Content-Length included
+    body: bytes
+
+
+def answer_tracking_url(meta, token):
     """Answer a tracking URL: 302 to the destination (never 301: a cached permanent redirect
     would skip our next click) with one Click stored for a GET; HEAD redirects and stores
     nothing. Every request gets the same 302 whatever its verdict: a scanner answered
-    differently reports the link as dead. Unknown token: the 404 page, rate-limited per network."""
-    if request.method not in TRACKING_METHODS:
-        return _no_store(HttpResponseNotAllowed(TRACKING_METHODS))
-    meta = request.META
+    differently reports the link as dead. Unknown token: the 404 page, rate-limited per network.
+
+    `meta` is a WSGI environ or a request's META (the same keys); database errors propagate."""
+    method = meta.get("REQUEST_METHOD")
+    if method not in TRACKING_METHODS:
+        return TrackingAnswer(405, [*NOT_ALLOWED_HEADERS], b"")
     clicked_at = datetime.datetime.now(datetime.timezone.utc)
     burst_start = clicked_at - datetime.timedelta(seconds=settings.BURST_WINDOW_SECONDS)
     rows = find_link(token, burst_start)
     if not rows:
         return refuse_unknown_token(meta)
     link_id, destination_url, sent_at = rows[0][:3]
-    if request.method == "GET":
+    if method == "GET":
         ip = client_ip(meta)
         user_agent = meta.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX_LENGTH].replace("\x00", "")
         referer = meta.get("HTTP_REFERER", "")[:REFERER_MAX_LENGTH].replace("\x00", "")
@@ -104,8 +130,24 @@ def follow_link(request, token):
             if companions := burst_companions(facts, reason):
                 sql = MARK_BURST_SQL.format(ids=", ".join(["%s"] * len(companions)))
                 cursor.execute(sql, [SCANNER, reason, *companions])
-    response = HttpResponseRedirect(destination_with_query(destination_url, meta.get("QUERY_STRING", "")))
-    return _no_store(response)
+    # The destination was checked (http/https) when the link was created and
+    # destination_with_query() never changes scheme, host or path; iri_to_uri() keeps the header
+    # ASCII and free of control characters, as HttpResponseRedirect does.
+    location = iri_to_uri(destination_with_query(destination_url, meta.get("QUERY_STRING", "")))
+    return TrackingAnswer(302, [("Location", location), *REDIRECT_HEADERS], b"")
+
+
+def follow_link(request, token):
+    """The tracking URL as a Django view: answer_tracking_url() wrapped in an HttpResponse.
+
+    gunicorn serves /t/ through tracker.fast_path before Django's request cycle; this view
+    (through TrackingRedirectMiddleware, or the URL pattern) serves it under runserver, ASGI and
+    Django's test client, with the same answers."""
+    status, headers, body = answer_tracking_url(request.META, token)
+    response = HttpResponse(body, status=status)
+    for name, value in headers:
+        response[name] = value
+    return response
 
 
 def find_link(token, burst_start):
@@ -175,22 +217,16 @@ def refuse_unknown_token(meta):
         except ValueError:  # expired between add() and incr()
             misses = 1
     if misses > settings.TRACKING_MISS_LIMIT:
-        response = HttpResponse("Too many unknown links, try again later.\n", status=429,
-                                content_type="text/plain; charset=utf-8")
-        response["Retry-After"] = str(math.ceil(MISS_WINDOW_SECONDS - now % MISS_WINDOW_SECONDS))
-        return _no_store(response)
-    return _no_store(HttpResponseNotFound(not_found_page()))
+        retry_after = str(math.ceil(MISS_WINDOW_SECONDS - now % MISS_WINDOW_SECONDS))
+        return TrackingAnswer(429, [("Retry-After", retry_after), *TOO_MANY_MISSES_HEADERS], TOO_MANY_MISSES_BODY)
+    body = not_found_page().encode()
+    return TrackingAnswer(404, [*NOT_FOUND_HEADERS, ("Content-Length", str(len(body)))], body)
 
 
 @functools.cache
 def not_found_page():
     """Return templates/404.html, rendered once per process: a miss does no template work."""
     return loader.render_to_string("404.html")
-
-
-def _no_store(response):
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _aware(value):

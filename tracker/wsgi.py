@@ -1,7 +1,14 @@
-"""WSGI entry point: gunicorn serves tracker.wsgi:application."""
+"""WSGI entry point: gunicorn serves tracker.wsgi:application.
+
+Tracking URLs (/t/...) are answered by tracker.fast_path before Django's request cycle; every
+other path goes to Django."""
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from tracker.fast_path import TrackingLinksApp  # noqa: E402  (needs the apps loaded above)
+
+application = TrackingLinksApp(django_application)
