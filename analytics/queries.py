@@ -23,8 +23,6 @@ from tracker.models import Click, Verdict
 
 MACHINE_VERDICTS = [verdict for verdict in Verdict.values if verdict != Verdict.HUMAN]
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-# Every real time zone is a whole number of quarter hours from UTC (+5:30, +5:45...): clicks counted
-# per UTC quarter hour fall into exactly one local hour and day.
 
 
 class SecondsBetween(Func):
@@ -48,8 +46,9 @@ class SecondsBetween(Func):
 
 
 class QuarterHour(Func):
-    """The start of a time's UTC quarter hour, in SQL: Django's Extract/Trunc in a time zone call a
-    Python function per row on SQLite."""
+    """The start of a time's UTC quarter hour, in SQL (Django's Extract/Trunc in a time zone call a
+    Python function per row on SQLite). Every real time zone is a whole number of quarter hours
+    from UTC (+5:30, +5:45...), so a UTC quarter hour lies in exactly one local hour and day."""
 
     arity = 1
     output_field = DateTimeField()
@@ -73,7 +72,7 @@ class QuarterHour(Func):
 
 def clicks_per_quarter_hour(period, campaign, include_bots):
     """Activity: {local time of the quarter hour's start: clicks}, counted per UTC quarter hour in
-    SQL (a few thousand rows at most, never one per click)."""
+    SQL: one row per quarter hour with clicks (8,640 for 90 days), never one per click."""
     return {
         timezone.localtime(row["quarter"]): row["clicks"]
         for row in counted_clicks_in_period(period, campaign, include_bots)
