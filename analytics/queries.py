@@ -12,7 +12,7 @@ Two kinds of figures (docs/API.md, "Filters"):
 from datetime import datetime, time, timedelta
 
 from django.db.models import (
-    Avg, Count, DateTimeField, F, FloatField, Func, Max, OuterRef, Q, Subquery, Sum, Value, Window,
+    Avg, Count, DateTimeField, F, FloatField, Func, OuterRef, Q, Subquery, Sum, Value, Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
@@ -81,11 +81,6 @@ def clicks_per_quarter_hour(period, campaign, include_bots):
     }
 
 
-def icp_label():
-    """The link's ICP, with NULL spelled "Non défini" (the seed's grouping)."""
-    return Coalesce("link__icp", Value(NOT_DEFINED_ICP))
-
-
 def counted_clicks(include_bots):
     """Which clicks count: human ones, or every click with include_bots."""
     return Q() if include_bots else Q(verdict=Verdict.HUMAN)
@@ -115,6 +110,26 @@ def links_of(campaign):
 def counted_link_clicks(include_bots):
     """A link's all-time counted clicks, from its click counters."""
     return F("human_clicks") + F("machine_clicks") if include_bots else F("human_clicks")
+
+
+def links_clicked_in_period(period, campaign, include_bots):
+    """Activity: the campaign's links with a counted click in the period, each annotated with its
+    `period_clicks` and `last_click`.
+
+    A link clicked in the period is one whose last counted click (its counter) is in it, and that
+    last click is then also its last one in the period. For all time the counters are the figures;
+    for a period only those links count their clicks in it, each by a seek in the index on
+    (link, clicked_at): a few thousand links, not every click of the period joined to its link."""
+    last_click = F("last_click_at" if include_bots else "last_human_click_at")
+    links = links_of(campaign).annotate(last_click=last_click)
+    start = period_start(period)
+    if start is None:
+        return links.filter(last_click__isnull=False).annotate(period_clicks=counted_link_clicks(include_bots))
+    clicks_in_it = (
+        Click.objects.filter(counted_clicks(include_bots), link=OuterRef("pk"), clicked_at__gte=start)
+        .order_by().values("link").annotate(count=Count("id")).values("count")
+    )
+    return links.filter(last_click__gte=start).annotate(period_clicks=Subquery(clicks_in_it))
 
 
 def links_in_cohort(period, campaign, include_bots):
@@ -150,40 +165,22 @@ def seconds(value):
 
 def icp_click_counts(period=Period.ALL_TIME, campaign="", include_bots=False):
     """Activity: `[{"icp", "click_count"}]` for the ICPs that clicked, most clicks first, ties by
-    name; links without ICP are grouped as "Non défini". For all time, the sum of the links' click
-    counters; for a period, the clicks in it."""
-    if period_start(period) is None:
-        rows = (
-            links_of(campaign).values(icp_name=Coalesce("icp", Value(NOT_DEFINED_ICP)))
-            .annotate(click_count=Sum(counted_link_clicks(include_bots)))
-            .filter(click_count__gt=0)
-        )
-    else:
-        rows = (
-            counted_clicks_in_period(period, campaign, include_bots)
-            .values(icp_name=icp_label()).annotate(click_count=Count("id"))
-        )
-    return [
-        {"icp": row["icp_name"], "click_count": row["click_count"]}
-        for row in rows.order_by("-click_count", "icp_name")
-    ]
+    name; links without ICP are grouped as "Non défini"."""
+    rows = (
+        links_clicked_in_period(period, campaign, include_bots)
+        .values(icp_name=Coalesce("icp", Value(NOT_DEFINED_ICP)))
+        .annotate(click_count=Sum("period_clicks"))
+        .order_by("-click_count", "icp_name")
+    )
+    return [{"icp": row["icp_name"], "click_count": row["click_count"]} for row in rows]
 
 
 def click_activity(period=Period.ALL_TIME, campaign="", include_bots=False):
     """Activity: `total_clicks`, `unique_clickers` (links clicked in the period), and the machine
     clicks of the period left out of them, in total and by verdict (all 0 with include_bots)."""
-    if period_start(period) is None:
-        counted = counted_link_clicks(include_bots)
-        row = links_of(campaign).annotate(counted=counted).aggregate(
-            total_clicks=Coalesce(Sum("counted"), 0),
-            unique_clickers=Count("id", filter=Q(counted__gt=0)),
-        )
-    else:
-        counted = counted_clicks(include_bots)
-        row = clicks_in_period(period, campaign).aggregate(
-            total_clicks=Count("id", filter=counted),
-            unique_clickers=Count("link", distinct=True, filter=counted),
-        )
+    row = links_clicked_in_period(period, campaign, include_bots).aggregate(
+        total_clicks=Coalesce(Sum("period_clicks"), 0), unique_clickers=Count("id"),
+    )
     filtered_by_verdict = dict.fromkeys(MACHINE_VERDICTS, 0)
     if not include_bots:
         filtered_by_verdict |= machine_clicks_by_verdict(period, campaign)
@@ -355,30 +352,11 @@ def days_between(first, last):
 def top_clickers(period=Period.ALL_TIME, campaign="", include_bots=False, limit=10):
     """Activity: the `limit` links with the most clicks in the period, with the prospect,
     `icp_name`, `campaign_name`, `click_count` and `last_click`; ties: latest click first, then
-    oldest link. For all time, read from the links' click counters; for a period, from the clicks
-    in it."""
-    start = period_start(period)
-    if start is None:
-        links = links_of(campaign).annotate(
-            click_count=counted_link_clicks(include_bots),
-            last_click=F("last_click_at" if include_bots else "last_human_click_at"),
-        ).filter(click_count__gt=0)
-    else:
-        # The ranking groups the clicks in range by link id alone (from the index on time); only
-        # the `limit` winners are then joined to their link and counted again by link.
-        clicks = counted_clicks_in_period(period, campaign, include_bots)
-        winners = (
-            clicks.values("link").annotate(clicks=Count("id"), last=Max("clicked_at"))
-            .order_by("-clicks", "-last", "link").values("link")[:limit]
-        )
-        link_clicks = clicks.filter(link=OuterRef("pk")).values("link")
-        links = Link.objects.order_by().filter(pk__in=winners).annotate(
-            click_count=Subquery(link_clicks.annotate(count=Count("id")).values("count")),
-            last_click=Subquery(link_clicks.annotate(last=Max("clicked_at")).values("last")),
-        )
+    oldest link."""
     return list(
-        links.values("first_name", "last_name", "email", "click_count", "last_click", link_id=F("id"),
-                     icp_name=Coalesce("icp", Value(NOT_DEFINED_ICP)), campaign_name=F("campaign__name"))
+        links_clicked_in_period(period, campaign, include_bots)
+        .values("first_name", "last_name", "email", "last_click", link_id=F("id"), click_count=F("period_clicks"),
+                icp_name=Coalesce("icp", Value(NOT_DEFINED_ICP)), campaign_name=F("campaign__name"))
         .order_by("-click_count", "-last_click", "link_id")[:limit]
     )
 
