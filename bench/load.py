@@ -173,11 +173,9 @@ def cpu_per_request(tokens_file, requests=2000):
     import io
     import random
 
-    from django.core.wsgi import get_wsgi_application
-
     os.environ.update(_baseline_database_env())
     baseline = importlib.import_module("bench.baseline_wsgi").application
-    app = get_wsgi_application()
+    app = importlib.import_module("tracker.wsgi").application  # what gunicorn serves
     tokens = tokens_file.read_text().split()
     rng = random.Random(1)
     spent = {"baseline": 0.0, "app": 0.0}
