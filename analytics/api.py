@@ -1,9 +1,10 @@
-"""The stats API: thin read-only views that validate the filters and call analytics.queries."""
+"""The stats API: thin read-only viewsets that validate the filters and call analytics.queries."""
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from analytics import queries
 from analytics.filters import StatsFilterSet, TopClickersFilterSet
@@ -38,13 +39,15 @@ COHORT = (
 )
 
 
-class StatsView(APIView):
-    """Base of the stats endpoints: login session or API token, filters from the query string."""
+class FiguresFilterMixin:
+    """Login session or API token (project defaults); `range`, `campaign`, `include_bots` (and
+    `limit` where a FilterSet adds it) validated by django-filter, a 400 naming what is wrong."""
 
     filterset_class = StatsFilterSet
 
-    def figures_filters(self):
-        filterset = self.filterset_class(self.request.query_params, queryset=Click.objects.none())
+    def figures_filters(self, filterset_class=None):
+        filterset_class = filterset_class or self.filterset_class
+        filterset = filterset_class(self.request.query_params, queryset=Click.objects.none())
         return filterset.figures_filters()
 
 
@@ -56,7 +59,7 @@ class BothSpellingsSchema(AutoSchema):
         return f"{operation_id}_trailing_slash" if self.path.endswith("/") else operation_id
 
 
-class IcpStatsView(StatsView):
+class IcpStatsViewSet(FiguresFilterMixin, viewsets.ViewSet):
     schema = BothSpellingsSchema()
 
     @extend_schema(
@@ -68,12 +71,14 @@ class IcpStatsView(StatsView):
         parameters=FILTER_PARAMETERS,
         responses=IcpClickCountSerializer(many=True),
     )
-    def get(self, request):
+    def list(self, request):
         rows = queries.icp_click_counts(**self.figures_filters())
         return Response(IcpClickCountSerializer(rows, many=True).data)
 
 
-class OverviewView(StatsView):
+class StatsViewSet(FiguresFilterMixin, viewsets.ViewSet):
+    """The dashboard's figures, one action each: /api/stats/<figure>/."""
+
     @extend_schema(
         summary="Key figures",
         description=(
@@ -85,7 +90,8 @@ class OverviewView(StatsView):
         parameters=FILTER_PARAMETERS,
         responses=OverviewSerializer,
     )
-    def get(self, request):
+    @action(detail=False, url_path="overview")
+    def overview(self, request):
         filters = self.figures_filters()
         overview = {
             **queries.cohort_engagement(**filters),
@@ -94,19 +100,16 @@ class OverviewView(StatsView):
         }
         return Response(OverviewSerializer(overview).data)
 
-
-class FunnelView(StatsView):
     @extend_schema(
         summary="Conversion funnel (Sankey nodes and weighted edges)",
         description=f"Sent -> Clicked / Not clicked; Clicked -> Clicked once / Clicked 2+ times. {COHORT}",
         parameters=FILTER_PARAMETERS,
         responses=FunnelSerializer,
     )
-    def get(self, request):
+    @action(detail=False, url_path="funnel")
+    def funnel(self, request):
         return Response(FunnelSerializer(queries.funnel(**self.figures_filters())).data)
 
-
-class IcpMetricsView(StatsView):
     @extend_schema(
         summary="Metrics per ICP (the seed's \"Métriques à suivre\")",
         description=(
@@ -116,23 +119,21 @@ class IcpMetricsView(StatsView):
         parameters=FILTER_PARAMETERS,
         responses=IcpMetricsSerializer(many=True),
     )
-    def get(self, request):
+    @action(detail=False, url_path="icp-metrics")
+    def icp_metrics(self, request):
         rows = queries.icp_metrics(**self.figures_filters())
         return Response(IcpMetricsSerializer(rows, many=True).data)
 
-
-class HeatmapView(StatsView):
     @extend_schema(
         summary="Clicks by weekday and hour",
         description=f"All 168 cells [weekday (0 = Monday), hour, clicks], in the configured TIME_ZONE. {ACTIVITY}",
         parameters=FILTER_PARAMETERS,
         responses=HeatmapSerializer,
     )
-    def get(self, request):
+    @action(detail=False, url_path="heatmap")
+    def heatmap(self, request):
         return Response(HeatmapSerializer(queries.heatmap(**self.figures_filters())).data)
 
-
-class TimelineView(StatsView):
     @extend_schema(
         summary="Clicks over time",
         description=(
@@ -142,12 +143,9 @@ class TimelineView(StatsView):
         parameters=FILTER_PARAMETERS,
         responses=TimelineSerializer,
     )
-    def get(self, request):
+    @action(detail=False, url_path="timeline")
+    def timeline(self, request):
         return Response(TimelineSerializer(queries.timeline(**self.figures_filters())).data)
-
-
-class TopClickersView(StatsView):
-    filterset_class = TopClickersFilterSet
 
     @extend_schema(
         summary="The prospects who clicked most",
@@ -158,16 +156,17 @@ class TopClickersView(StatsView):
         parameters=[*FILTER_PARAMETERS, LIMIT_PARAMETER],
         responses=TopClickerSerializer(many=True),
     )
-    def get(self, request):
-        rows = queries.top_clickers(**self.figures_filters())
+    @action(detail=False, url_path="top-clickers")
+    def top_clickers(self, request):
+        rows = queries.top_clickers(**self.figures_filters(TopClickersFilterSet))
         return Response(TopClickerSerializer(rows, many=True).data)
 
 
-class CampaignsView(APIView):
+class CampaignViewSet(viewsets.ViewSet):
     @extend_schema(
         summary="Campaigns, for the filter drop-down",
         description="Every campaign by name, with its links sent and all-time human clicks. Not paginated.",
         responses=CampaignSerializer(many=True),
     )
-    def get(self, request):
+    def list(self, request):
         return Response(CampaignSerializer(queries.campaigns(), many=True).data)
