@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 
 from django.db import connection
 from django.db.models import (
-    Aggregate, Avg, Count, DateTimeField, F, FloatField, Func, OuterRef, Q, Subquery, Sum, Value, Window,
+    Aggregate, Avg, Count, F, FloatField, Func, OuterRef, Q, Subquery, Sum, Value, Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.utils import timezone
 from links.models import NOT_DEFINED_ICP, Campaign, Link
 from links.periods import Period, period_start
 from tracker.models import Click, Verdict
+from tracker.rollup import QuarterHour, clicks_per_quarter_hour_all_time
 
 MACHINE_VERDICTS = [verdict for verdict in Verdict.values if verdict != Verdict.HUMAN]
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -46,40 +47,18 @@ class SecondsBetween(Func):
         )
 
 
-class QuarterHour(Func):
-    """The start of a time's UTC quarter hour, in SQL (Django's Extract/Trunc in a time zone call a
-    Python function per row on SQLite). Every real time zone is a whole number of quarter hours
-    from UTC (+5:30, +5:45...), so a UTC quarter hour lies in exactly one local hour and day."""
-
-    arity = 1
-    output_field = DateTimeField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # Seconds cut off first: SQLite rounds 18:29:59.9999 to the millisecond, i.e. to 18:30.
-        return self.as_sql(
-            compiler, connection,
-            template="datetime(unixepoch(substr(%(expressions)s, 1, 19)) / 900 * 900, 'unixepoch')",
-            **extra_context,
-        )
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        # date_bin, not EXTRACT(EPOCH ...): numeric arithmetic on every row costs twice the time.
-        return self.as_sql(
-            compiler, connection,
-            template="date_bin('15 minutes', %(expressions)s, TIMESTAMPTZ '1970-01-01 00:00:00+00')",
-            **extra_context,
-        )
-
-
 def clicks_per_quarter_hour(period, campaign, include_bots):
     """Activity: {local time of the quarter hour's start: clicks}, counted per UTC quarter hour in
-    SQL: one row per quarter hour with clicks (8,640 for 90 days), never one per click."""
-    return {
-        timezone.localtime(row["quarter"]): row["clicks"]
-        for row in counted_clicks_in_period(period, campaign, include_bots)
-        .values(quarter=QuarterHour("clicked_at"))
-        .annotate(clicks=Count("id"))
-    }
+    SQL: one row per quarter hour with clicks (8,640 for 90 days), never one per click. All time
+    over every campaign reads the closed quarters from their rollup (tracker.rollup)."""
+    if period == Period.ALL_TIME and not campaign:
+        quarters = clicks_per_quarter_hour_all_time(include_bots)
+    else:
+        quarters = (
+            counted_clicks_in_period(period, campaign, include_bots)
+            .values(quarter=QuarterHour("clicked_at")).annotate(clicks=Count("id")).values_list("quarter", "clicks")
+        )
+    return {timezone.localtime(quarter): clicks for quarter, clicks in quarters}
 
 
 def counted_clicks(include_bots):
