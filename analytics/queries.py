@@ -13,9 +13,9 @@ from datetime import datetime, time, timedelta
 
 from django.db import connection
 from django.db.models import (
-    Aggregate, Avg, Count, F, FloatField, Func, OuterRef, Q, Subquery, Sum, Value, Window,
+    Aggregate, Avg, Count, F, FloatField, Func, OuterRef, Q, Subquery, Sum, Value,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from links.models import NOT_DEFINED_ICP, Campaign, Link
@@ -210,18 +210,25 @@ class Median(Aggregate):
 def median_time_to_first_click(period=Period.ALL_TIME, campaign="", include_bots=False):
     """Cohort: the median time to first click in seconds (None when no link was clicked).
 
-    PostgreSQL computes it with percentile_cont. SQLite has none: there the clicked links are
-    numbered by time to first click and the middle one (odd count) or two (even count) averaged,
-    i.e. the positions p with n <= 2p <= n + 2.
+    PostgreSQL computes it with percentile_cont. SQLite has none: there the clicked links, ordered by
+    time to first click, are read from the middle one (odd count) or two (even count) by LIMIT/OFFSET
+    and averaged (numbering every clicked link with a window costs twice the time).
     """
     clicked = links_in_cohort(period, campaign, include_bots).filter(first_click__isnull=False)
     if connection.vendor == "postgresql":
         return seconds(clicked.aggregate(median=Median("time_to_first_click"))["median"])
-    middle = clicked.annotate(
-        position=Window(RowNumber(), order_by=F("time_to_first_click").asc()),
-        clicked_links=Window(Count("id")),
-    ).filter(position__gte=F("clicked_links") / 2.0, position__lte=F("clicked_links") / 2.0 + 1)
-    return seconds(middle.aggregate(median=Avg("time_to_first_click"))["median"])
+    # The ORM's own SQL, wrapped: LIMIT and OFFSET take no ORM expression, and the count of clicked
+    # links that places the middle belongs in the same statement.
+    ordered, ordered_params = clicked.order_by("time_to_first_click").values("time_to_first_click").query.sql_with_params()
+    counted, counted_params = clicked.order_by().values("id").query.sql_with_params()
+    clicked_links = f"(SELECT COUNT(*) FROM ({counted}))"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT AVG(time_to_first_click) FROM ({ordered}"
+            f" LIMIT 2 - {clicked_links} %% 2 OFFSET ({clicked_links} - 1) / 2)",
+            (*ordered_params, *counted_params, *counted_params),
+        )
+        return seconds(cursor.fetchone()[0])
 
 
 def funnel(period=Period.ALL_TIME, campaign="", include_bots=False):
