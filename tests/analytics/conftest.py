@@ -27,6 +27,13 @@ def ago(delta):
     return NOW - delta
 
 
+@pytest.fixture(autouse=True)
+def fresh_process(monkeypatch):
+    """Each test starts as a new server process would: not knowing the rollup's watermark yet
+    (tracker.rollup's hint outlives a test's rolled-back transaction)."""
+    monkeypatch.setattr("tracker.rollup._seen_watermark", None)
+
+
 @pytest.fixture
 def frozen_time():
     with time_machine.travel(NOW, tick=False):
