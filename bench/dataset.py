@@ -19,6 +19,7 @@ from tqdm import tqdm
 
 from links.models import Campaign, Link
 from tracker.counters import rebuild_link_counters
+from tracker.rollup import forget_rollup, rebuild_rollup
 from tracker.models import Click
 
 ICPS = [
@@ -139,6 +140,7 @@ def _build(parameters, anchored_at, log):
         if connection.vendor == "postgresql":
             cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
     rebuild_link_counters()
+    rebuild_rollup()
 
 
 def _insert_campaigns(parameters, created_at):
@@ -254,6 +256,7 @@ def _ensure_operator():
 
 def _empty_tables():
     with transaction.atomic():
+        forget_rollup()
         Click.objects.all()._raw_delete(connection.alias)
         Link.objects.all()._raw_delete(connection.alias)
         Campaign.objects.all()._raw_delete(connection.alias)
@@ -267,10 +270,13 @@ def _shift_if_stale(stored):
     if delta < STALE_AFTER:
         return None
     with transaction.atomic():
+        # Emptied first so that its triggers leave the million moved clicks alone, then recounted.
+        forget_rollup()
         Click.objects.update(clicked_at=F("clicked_at") + delta)
         Link.objects.update(created_at=F("created_at") + delta, sent_at=F("sent_at") + delta)
         Campaign.objects.update(created_at=F("created_at") + delta)
         _write_meta(stored["fingerprint"], stored["anchored_at"] + delta)
+        rebuild_rollup()
     return delta
 
 

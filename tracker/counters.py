@@ -2,7 +2,8 @@
 
 Database triggers keep them exact on every insert, delete and update of a click
 (migrations/0003_click_counter_triggers.py); recounting is for recovery, and for bulk loaders that
-write clicks with the triggers dropped.
+write clicks with the triggers dropped. Such loaders recount the clicks per quarter hour as well:
+tracker.rollup.rebuild_rollup().
 """
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce

@@ -46,3 +46,29 @@ class Click(models.Model):
 
     def __str__(self):
         return f"{self.get_verdict_display()} click on {self.link_id} at {self.clicked_at:%Y-%m-%d %H:%M}"
+
+
+class ClickQuarterCount(models.Model):
+    """The clicks of one closed UTC quarter hour with one verdict, rolled up (tracker.rollup):
+    rows exist only for quarters before the watermark, and the click triggers keep them exact."""
+
+    quarter_start = models.DateTimeField()
+    verdict = models.CharField(max_length=10, choices=Verdict.choices)
+    clicks = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["quarter_start", "verdict"], name="click_quarter_count_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.clicks} {self.verdict} clicks in the quarter from {self.quarter_start:%Y-%m-%d %H:%M}"
+
+
+class RollupWatermark(models.Model):
+    """The single row saying up to which quarter boundary the clicks are rolled up (excluded)."""
+
+    rolled_up_until = models.DateTimeField()
+
+    def __str__(self):
+        return f"Clicks rolled up until {self.rolled_up_until:%Y-%m-%d %H:%M}"

@@ -17,6 +17,7 @@ import pytest
 import time_machine
 
 from tests.factories import make_click, make_link
+from tracker.rollup import advance_rollup
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
 MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
@@ -24,6 +25,13 @@ MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
 
 def ago(delta):
     return NOW - delta
+
+
+@pytest.fixture(autouse=True)
+def fresh_process(monkeypatch):
+    """Each test starts as a new server process would: not knowing the rollup's watermark yet
+    (tracker.rollup's hint outlives a test's rolled-back transaction)."""
+    monkeypatch.setattr("tracker.rollup._seen_watermark", None)
 
 
 @pytest.fixture
@@ -66,4 +74,6 @@ def world(db, frozen_time):
     make_click(links["emma"], ago(12 * HOUR))
     make_click(links["farid"], ago(5 * DAY - MINUTE), verdict="scanner", reason="seconds after creation")
     make_click(links["farid"], ago(5 * DAY - 2 * MINUTE), verdict="preview", reason="link preview agent")
+    # As on a running server: the quarters closed before 11:45 are rolled up (tracker.rollup).
+    advance_rollup()
     return links
