@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.db import connection
 from django.test import Client
+from django.db import DatabaseError
 from django.test.utils import CaptureQueriesContext
 
 ENDPOINTS = [
@@ -122,6 +123,15 @@ def _is_analytics_query(sql):
 
 
 def _plan(sql):
+    """The query plan of a captured statement; a statement whose logged text can't be replayed
+    (raw SQL keeps its %% escapes in the log) is reported, not fatal to the run."""
+    try:
+        return _query_plan(sql)
+    except DatabaseError as error:
+        return f"(plan unavailable: {error})"
+
+
+def _query_plan(sql):
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql)
