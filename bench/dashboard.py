@@ -162,17 +162,23 @@ def export_memory_probe(token, params):
     rss_before = _current_rss_mib()
     started = time.perf_counter()
     response = client.get(EXPORT[1], params)
-    body = _consume(response)
+    lines = _count_lines(response)
     seconds = time.perf_counter() - started
     if response.status_code != 200:
         return {"error": f"HTTP {response.status_code}"}
     rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     tracemalloc.start()
-    _consume(client.get(EXPORT[1], params))
+    _count_lines(client.get(EXPORT[1], params))
     _, heap_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return {"rows": body.count(b"\n") - 1, "seconds": seconds, "rss_growth_mib": max(0.0, rss_peak - rss_before),
+    return {"rows": lines - 1, "seconds": seconds, "rss_growth_mib": max(0.0, rss_peak - rss_before),
             "heap_peak_mib": heap_peak / 2**20}
+
+
+def _count_lines(response):
+    """Read a streamed body as a downloading client does, a chunk at a time, keeping none of it:
+    the probe measures the server side's memory, not a buffer of the whole file."""
+    return sum(chunk.count(b"\n") for chunk in response.streaming_content)
 
 
 def _current_rss_mib():
