@@ -80,11 +80,6 @@ def ensure(parameters, rebuild=False, log=print):
     return "built in %.1f s" % (timezone.now() - started).total_seconds()
 
 
-def dataset_click_watermark():
-    """The highest click id of the dataset itself: rows above it were added by a benchmark."""
-    return _read_meta()["max_click_id"]
-
-
 def remove_bench_leftovers(stored=None):
     """Delete the clicks and links the redirect and ingest benchmarks added, so runs don't drift."""
     stored = stored or _read_meta()

@@ -5,7 +5,7 @@ Time is frozen on Tuesday 24 Nov 2026 at 12:00 UTC: the watermark is then 11:45 
 boundary at least 5 minutes old).
 """
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 import time_machine
