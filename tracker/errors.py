@@ -23,22 +23,25 @@ def database_unavailable(exception):
     )
 
 
-def server_error(request):
-    """Answer the exception being handled: 503 + Retry-After for a database outage, else 500.
+OUTAGE_HEADERS = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
-    API paths get JSON `{"detail": ...}`, pages get templates/503.html or 500.html. The templates
-    are rendered without a request context, so no context processor touches the database."""
-    if database_unavailable(sys.exc_info()[1]):
-        status, message, template = 503, DATABASE_UNAVAILABLE_MESSAGE, "503.html"
-    else:
-        status, message, template = 500, SERVER_ERROR_MESSAGE, "500.html"
+
+def error_page(outage):
+    """Return the HTML body of the 503 page (a database outage) or of the 500 page: rendered without
+    a request context, so no context processor touches the database. Used for Django's pages
+    (server_error) and for tracking URLs at the WSGI layer (tracker.fast_path)."""
+    return loader.get_template("503.html" if outage else "500.html").render().encode()
+
+
+def server_error(request):
+    """Answer the exception being handled: 503 + Retry-After for a database outage, else 500;
+    API paths get JSON `{"detail": ...}`, pages the HTML page."""
+    outage = database_unavailable(sys.exc_info()[1])
+    status, message = (503, DATABASE_UNAVAILABLE_MESSAGE) if outage else (500, SERVER_ERROR_MESSAGE)
+    headers = OUTAGE_HEADERS if outage else None
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": message}, status=status)
-    else:
-        response = HttpResponse(loader.get_template(template).render(), status=status)
-    if status == 503:
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
+        return JsonResponse({"detail": message}, status=status, headers=headers)
+    return HttpResponse(error_page(outage), status=status, headers=headers)
 
 
 ERROR_RESPONSES = {

@@ -13,9 +13,8 @@ from http import HTTPStatus
 
 from django.core.cache import caches
 from django.db import close_old_connections
-from django.template import loader
 
-from tracker.errors import RETRY_AFTER_SECONDS, SERVER_ERROR_MESSAGE, database_unavailable
+from tracker.errors import OUTAGE_HEADERS, SERVER_ERROR_MESSAGE, database_unavailable, error_page
 from tracker.views import TRACKING_PREFIX, TrackingAnswer, answer_tracking_url
 
 # Django logs the server errors it handles here; alerting set up on it sees ours too.
@@ -59,10 +58,9 @@ def error_answer(exception, path):
     the 503 page with Retry-After, anything else a plain 500 without details. Both are logged."""
     if database_unavailable(exception):
         logger.exception("Service Unavailable: %s", path)
-        body = loader.get_template("503.html").render().encode()
+        body = error_page(outage=True)
         return TrackingAnswer(503, [
-            ("Content-Type", "text/html; charset=utf-8"), ("Retry-After", str(RETRY_AFTER_SECONDS)),
-            ("Content-Length", str(len(body))),
+            ("Content-Type", "text/html; charset=utf-8"), *OUTAGE_HEADERS.items(), ("Content-Length", str(len(body))),
         ], body)
     logger.exception("Internal Server Error: %s", path)
     return TrackingAnswer(500, [
