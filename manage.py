@@ -1,11 +1,12 @@
 #!/usr/bin/env python
 """Django's command-line utility for Link Tracker."""
+
 import os
 import sys
 
 
 def main():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linktracker.settings")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

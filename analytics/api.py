@@ -1,4 +1,5 @@
 """The stats API: thin read-only viewsets that validate the filters and call analytics.queries."""
+
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -9,23 +10,35 @@ from rest_framework.response import Response
 from analytics import queries
 from analytics.filters import StatsFilterSet, TopClickersFilterSet
 from analytics.serializers import (
-    CampaignSerializer, FunnelSerializer, HeatmapSerializer, IcpClickCountSerializer, IcpMetricsSerializer,
-    OverviewSerializer, TimelineSerializer, TopClickerSerializer,
+    CampaignSerializer,
+    FunnelSerializer,
+    HeatmapSerializer,
+    IcpClickCountSerializer,
+    IcpMetricsSerializer,
+    OverviewSerializer,
+    TimelineSerializer,
+    TopClickerSerializer,
 )
 from links.periods import ALLOWED_PERIODS_MESSAGE, Period
 from tracker.models import Click
 
 FILTER_PARAMETERS = [
     OpenApiParameter(
-        "range", OpenApiTypes.STR, enum=Period.values, default=Period.ALL_TIME.value,
+        "range",
+        OpenApiTypes.STR,
+        enum=Period.values,
+        default=Period.ALL_TIME.value,
         description=f"Period of the figures. {ALLOWED_PERIODS_MESSAGE} Anything else is a 400.",
     ),
     OpenApiParameter(
-        "campaign", OpenApiTypes.STR,
+        "campaign",
+        OpenApiTypes.STR,
         description="A campaign name, e.g. wesser-recrutement.fr. An unknown name gives empty results.",
     ),
     OpenApiParameter(
-        "include_bots", OpenApiTypes.BOOL, default=False,
+        "include_bots",
+        OpenApiTypes.BOOL,
+        default=False,
         description="Also count machine clicks (scanner, preview, prefetch, bot).",
     ),
 ]
@@ -111,7 +124,7 @@ class StatsViewSet(FiguresFilterMixin, viewsets.ViewSet):
         return Response(FunnelSerializer(queries.funnel(**self.figures_filters())).data)
 
     @extend_schema(
-        summary="Metrics per ICP (the seed's \"Métriques à suivre\")",
+        summary='Metrics per ICP (the seed\'s "Métriques à suivre")',
         description=(
             "Per ICP: links sent, unique clickers (links clicked), click rate (%), average clicks per "
             f"clicker, average time to first click (seconds). Most links sent first, ties by name. {COHORT}"
@@ -149,10 +162,7 @@ class StatsViewSet(FiguresFilterMixin, viewsets.ViewSet):
 
     @extend_schema(
         summary="The prospects who clicked most",
-        description=(
-            "The `limit` prospects (links) with the most clicks in range, ties by latest click. "
-            f"{ACTIVITY}"
-        ),
+        description=(f"The `limit` prospects (links) with the most clicks in range, ties by latest click. {ACTIVITY}"),
         parameters=[*FILTER_PARAMETERS, LIMIT_PARAMETER],
         responses=TopClickerSerializer(many=True),
     )

@@ -1,4 +1,5 @@
 """The stats API, included under /api/ by the root URLconf."""
+
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 

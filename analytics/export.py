@@ -1,4 +1,5 @@
 """CSV export of links (GET /api/export.csv), streamed so 100,000 links never sit in memory."""
+
 import csv
 import re
 
@@ -66,11 +67,13 @@ class LinksCsvExport(GenericAPIView):
                 yield writer.writerow(row)
 
         filename = export_filename(
-            request.query_params.get("campaign"), request.query_params.get("range") or Period.ALL_TIME,
+            request.query_params.get("campaign"),
+            request.query_params.get("range") or Period.ALL_TIME,
             timezone.localdate(),
         )
         return StreamingHttpResponse(
-            lines(), content_type="text/csv; charset=utf-8",
+            lines(),
+            content_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
 

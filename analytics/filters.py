@@ -4,6 +4,7 @@ The stats endpoints are not list views over one model (each figure is its own ag
 they use these FilterSets to read and validate the query string and hand the cleaned values to
 analytics.queries.
 """
+
 import django_filters
 from django import forms
 from rest_framework.exceptions import ValidationError

@@ -9,11 +9,22 @@ Two kinds of figures (docs/API.md, "Filters"):
 - activity figures count clicks whose `clicked_at` is in the period;
 - cohort figures take the links whose `created_at` is in the period, with all their clicks.
 """
+
 from datetime import datetime, time, timedelta
 
 from django.db import connection
 from django.db.models import (
-    Aggregate, Avg, Count, F, FloatField, Func, OuterRef, Q, Subquery, Sum, Value,
+    Aggregate,
+    Avg,
+    Count,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -36,13 +47,19 @@ class SecondsBetween(Func):
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return self.as_sql(
-            compiler, connection, template="((julianday(%(expressions)s)) * 86400.0)",
-            arg_joiner=") - julianday(", **extra_context,
+            compiler,
+            connection,
+            template="((julianday(%(expressions)s)) * 86400.0)",
+            arg_joiner=") - julianday(",
+            **extra_context,
         )
 
     def as_postgresql(self, compiler, connection, **extra_context):
         return self.as_sql(
-            compiler, connection, template="EXTRACT(EPOCH FROM (%(expressions)s))", arg_joiner=" - ",
+            compiler,
+            connection,
+            template="EXTRACT(EPOCH FROM (%(expressions)s))",
+            arg_joiner=" - ",
             **extra_context,
         )
 
@@ -56,7 +73,9 @@ def clicks_per_quarter_hour(period, campaign, include_bots):
     else:
         quarters = (
             counted_clicks_in_period(period, campaign, include_bots)
-            .values(quarter=QuarterHour("clicked_at")).annotate(clicks=Count("id")).values_list("quarter", "clicks")
+            .values(quarter=QuarterHour("clicked_at"))
+            .annotate(clicks=Count("id"))
+            .values_list("quarter", "clicks")
         )
     # The zone looked up once: timezone.localtime() looks it up again for every quarter hour.
     zone = timezone.get_current_timezone()
@@ -109,7 +128,10 @@ def links_clicked_in_period(period, campaign, include_bots):
         return links.filter(last_click__isnull=False).annotate(period_clicks=counted_link_clicks(include_bots))
     clicks_in_it = (
         Click.objects.filter(counted_clicks(include_bots), link=OuterRef("pk"), clicked_at__gte=start)
-        .order_by().values("link").annotate(count=Count("id")).values("count")
+        .order_by()
+        .values("link")
+        .annotate(count=Count("id"))
+        .values("count")
     )
     return links.filter(last_click__gte=start).annotate(period_clicks=Subquery(clicks_in_it))
 
@@ -161,7 +183,8 @@ def click_activity(period=Period.ALL_TIME, campaign="", include_bots=False):
     """Activity: `total_clicks`, `unique_clickers` (links clicked in the period), and the machine
     clicks of the period left out of them, in total and by verdict (all 0 with include_bots)."""
     row = links_clicked_in_period(period, campaign, include_bots).aggregate(
-        total_clicks=Coalesce(Sum("period_clicks"), 0), unique_clickers=Count("id"),
+        total_clicks=Coalesce(Sum("period_clicks"), 0),
+        unique_clickers=Count("id"),
     )
     filtered_by_verdict = dict.fromkeys(MACHINE_VERDICTS, 0)
     if not include_bots:
@@ -179,8 +202,11 @@ def machine_clicks_by_verdict(period=Period.ALL_TIME, campaign=""):
     (a few percent of the clicks, found through the index on verdict)."""
     return dict(
         # ~Q(HUMAN) as the partial index on machine clicks spells it, so that the planner uses it.
-        clicks_in_period(period, campaign).filter(~Q(verdict=Verdict.HUMAN), verdict__in=MACHINE_VERDICTS)
-        .values("verdict").annotate(clicks=Count("id")).values_list("verdict", "clicks")
+        clicks_in_period(period, campaign)
+        .filter(~Q(verdict=Verdict.HUMAN), verdict__in=MACHINE_VERDICTS)
+        .values("verdict")
+        .annotate(clicks=Count("id"))
+        .values_list("verdict", "clicks")
     )
 
 
@@ -355,8 +381,16 @@ def top_clickers(period=Period.ALL_TIME, campaign="", include_bots=False, limit=
     oldest link."""
     return list(
         links_clicked_in_period(period, campaign, include_bots)
-        .values("first_name", "last_name", "email", "last_click", link_id=F("id"), click_count=F("period_clicks"),
-                icp_name=Coalesce("icp", Value(NOT_DEFINED_ICP)), campaign_name=F("campaign__name"))
+        .values(
+            "first_name",
+            "last_name",
+            "email",
+            "last_click",
+            link_id=F("id"),
+            click_count=F("period_clicks"),
+            icp_name=Coalesce("icp", Value(NOT_DEFINED_ICP)),
+            campaign_name=F("campaign__name"),
+        )
         .order_by("-click_count", "-last_click", "link_id")[:limit]
     )
 
@@ -365,8 +399,10 @@ def campaigns():
     """Every campaign by name with its `links_sent` and all-time human `clicks` (for the filter),
     summed from the links' click counters."""
     return list(
-        Campaign.objects.order_by("name").annotate(
+        Campaign.objects.order_by("name")
+        .annotate(
             links_sent=Count("links"),
             clicks=Coalesce(Sum("links__human_clicks"), 0),
-        ).values("id", "name", "links_sent", "clicks")
+        )
+        .values("id", "name", "links_sent", "clicks")
     )

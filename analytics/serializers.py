@@ -1,5 +1,6 @@
 """Response shapes of the stats endpoints (docs/API.md), for the OpenAPI schema and for output:
 times come out in ISO 8601 in the configured TIME_ZONE."""
+
 from rest_framework import serializers
 
 

@@ -1,13 +1,14 @@
 """The operator's dashboard page. Its figures come from the stats API, fetched by
 static/js/dashboard.js; the page itself only hands over the filters and the API's URLs."""
+
 import json
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 
 from links.periods import Period
+from links.public_urls import public_url
 
 # The body the seed's guide (ICP_FEATURE.md) puts in Clay's HTTP API column.
 CLAY_BODY = {
@@ -22,10 +23,7 @@ CLAY_BODY = {
 
 def clay_api_url(request):
     """Return the absolute URL Clay posts to, on the public host when one is configured."""
-    path = reverse("link-list")
-    if settings.PUBLIC_BASE_URL:
-        return settings.PUBLIC_BASE_URL + path
-    return request.build_absolute_uri(path)
+    return public_url(request, reverse("link-list"))
 
 
 @login_required
@@ -38,18 +36,28 @@ def dashboard(request):
     }
     api_url = clay_api_url(request)
     clay_body = json.dumps(CLAY_BODY, indent=2, ensure_ascii=False)
-    example = {**CLAY_BODY, "first_name": "John", "last_name": "Doe", "email": "john@company.com",
-               "ICP": "CEO", "destination_url": "https://wesser.fr/offre"}
+    example = {
+        **CLAY_BODY,
+        "first_name": "John",
+        "last_name": "Doe",
+        "email": "john@company.com",
+        "ICP": "CEO",
+        "destination_url": "https://wesser.fr/offre",
+    }
     curl = (
         f"curl -X POST {api_url} \\\n"
         '  -H "Authorization: Token <your API token>" \\\n'
         '  -H "Content-Type: application/json" \\\n'
         f"  -d '{json.dumps(example, indent=2, ensure_ascii=False)}'"
     )
-    return render(request, "analytics/dashboard.html", {
-        "filters": filters,
-        "periods": Period.choices,
-        "clay_api_url": api_url,
-        "clay_body": clay_body,
-        "clay_curl": curl,
-    })
+    return render(
+        request,
+        "analytics/dashboard.html",
+        {
+            "filters": filters,
+            "periods": Period.choices,
+            "clay_api_url": api_url,
+            "clay_body": clay_body,
+            "clay_curl": curl,
+        },
+    )

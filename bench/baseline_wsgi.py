@@ -6,15 +6,15 @@ SQLite PRAGMAs as tracker/settings.py, or psycopg on PostgreSQL, one persistent 
 gunicorn worker. Served as `gunicorn bench.baseline_wsgi:application`; reads BENCH_SQLITE_PATH (a file)
 or BENCH_DATABASE_URL (postgres://...).
 """
+
 import os
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 SQLITE_PATH = os.environ.get("BENCH_SQLITE_PATH")
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL")
 SQLITE_PRAGMAS = (
-    "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=20000; PRAGMA synchronous=NORMAL;"
-    " PRAGMA journal_size_limit=67108864;"
+    "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=20000; PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit=67108864;"
 )
 SELECT = "SELECT id, destination_url FROM links_link WHERE token = {p}"
 INSERT = (
@@ -38,7 +38,7 @@ def _connect():
 
 
 def _now():
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if SQLITE_PATH:
         return now.replace(tzinfo=None).isoformat(" ")  # Django's SQLite storage format
     return now
@@ -47,7 +47,7 @@ def _now():
 def application(environ, start_response):
     connection = _connection or _connect()
     placeholder = "?" if isinstance(connection, sqlite3.Connection) else "%s"
-    token = environ["PATH_INFO"][len("/t/"):]
+    token = environ["PATH_INFO"][len("/t/") :]
     row = connection.execute(SELECT.format(p=placeholder), (token,)).fetchone()
     if row is None:
         start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", "9")])

@@ -3,6 +3,7 @@
 Requests go through Django's test client with the operator's API token, so they run the real
 URLconf, middleware, authentication, FilterSets and queries; only the network is left out.
 """
+
 import json
 import statistics
 import subprocess
@@ -11,9 +12,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test import Client
-from django.db import DatabaseError
 from django.test.utils import CaptureQueriesContext
 
 ENDPOINTS = [
@@ -48,20 +48,25 @@ def measure(token, campaign, repetitions, export_repetitions, log=print):
             row = _time_endpoint(client, path, params, reps)
             row.update(endpoint=name, filters=label)
             results.append(row)
-            log(f"  {name:>20} {label:<28} " + (
-                f"median {row['median_ms']:8.1f} ms  p95 {row['p95_ms']:8.1f} ms"
-                + (f"  ({row['rows']} rows)" if "rows" in row else "")
-                if row["status"] == 200 else f"HTTP {row['status']} {row.get('error', '')}"
-            ))
+            log(
+                f"  {name:>20} {label:<28} "
+                + (
+                    f"median {row['median_ms']:8.1f} ms  p95 {row['p95_ms']:8.1f} ms"
+                    + (f"  ({row['rows']} rows)" if "rows" in row else "")
+                    if row["status"] == 200
+                    else f"HTTP {row['status']} {row.get('error', '')}"
+                )
+            )
     return results
 
 
 def export_memory(campaign):
     """Peak memory of the CSV export of every link vs one campaign's links, each measured in a
     fresh process (peak RSS cannot be reset within a process)."""
-    return {scope: _export_memory_in_subprocess(params)
-            for scope, params in (("all links", {"range": "all"}),
-                                  ("one campaign", {"range": "all", "campaign": campaign}))}
+    return {
+        scope: _export_memory_in_subprocess(params)
+        for scope, params in (("all links", {"range": "all"}), ("one campaign", {"range": "all", "campaign": campaign}))
+    }
 
 
 def explain(token, campaign, log=print):
@@ -69,8 +74,10 @@ def explain(token, campaign, log=print):
     client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {token}")
     sections = []
     for name, path in ENDPOINTS + [EXPORT]:
-        for label, params in (("range=all", {"range": "all"}), ("range=7d, one campaign",
-                                                                 {"range": "7d", "campaign": campaign})):
+        for label, params in (
+            ("range=all", {"range": "all"}),
+            ("range=7d, one campaign", {"range": "7d", "campaign": campaign}),
+        ):
             with CaptureQueriesContext(connection) as captured:
                 response = client.get(path, params)
                 _consume(response)
@@ -118,8 +125,9 @@ def _percentile(values, percent):
 
 def _is_analytics_query(sql):
     lowered = sql.lstrip().lower()
-    return lowered.startswith(("select", "with")) and "authtoken_token" not in lowered \
-        and "django_session" not in lowered
+    return (
+        lowered.startswith(("select", "with")) and "authtoken_token" not in lowered and "django_session" not in lowered
+    )
 
 
 def _plan(sql):
@@ -171,8 +179,12 @@ def export_memory_probe(token, params):
     _count_lines(client.get(EXPORT[1], params))
     _, heap_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return {"rows": lines - 1, "seconds": seconds, "rss_growth_mib": max(0.0, rss_peak - rss_before),
-            "heap_peak_mib": heap_peak / 2**20}
+    return {
+        "rows": lines - 1,
+        "seconds": seconds,
+        "rss_growth_mib": max(0.0, rss_peak - rss_before),
+        "heap_peak_mib": heap_peak / 2**20,
+    }
 
 
 def _count_lines(response):

@@ -5,6 +5,7 @@ itself (table `bench_dataset`), and a later run with the same parameters reuses 
 anchored to the moment of the build; a stale dataset is shifted forward so that `range=7d` still
 means "the last 7 of 90 days".
 """
+
 import base64
 import json
 import random
@@ -19,18 +20,31 @@ from tqdm import tqdm
 
 from links.models import Campaign, Link
 from tracker.counters import rebuild_link_counters
-from tracker.rollup import forget_rollup, rebuild_rollup
 from tracker.models import Click
+from tracker.rollup import forget_rollup, rebuild_rollup
 
 ICPS = [
-    "CEO", "CTO", "CFO", "COO", "Founder", "Sales Director", "Head of Growth", "Marketing Director",
-    "HR Director", "VP Engineering", "Procurement Manager", "Operations Manager",
+    "CEO",
+    "CTO",
+    "CFO",
+    "COO",
+    "Founder",
+    "Sales Director",
+    "Head of Growth",
+    "Marketing Director",
+    "HR Director",
+    "VP Engineering",
+    "Procurement Manager",
+    "Operations Manager",
 ]
-MACHINE_VERDICTS = [("scanner", 0.5, "known scanner network"), ("preview", 0.2, "link preview agent"),
-                    ("prefetch", 0.1, "prefetch header"), ("bot", 0.2, "crawler user agent")]
+MACHINE_VERDICTS = [
+    ("scanner", 0.5, "known scanner network"),
+    ("preview", 0.2, "link preview agent"),
+    ("prefetch", 0.1, "prefetch header"),
+    ("bot", 0.2, "crawler user agent"),
+]
 CHROME_USER_AGENT = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Safari/537.36"
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 )
 MACHINE_USER_AGENTS = {
     "scanner": "Mozilla/5.0 (compatible; Barracuda Sentinel)",
@@ -114,6 +128,7 @@ def sample_tokens(path, limit=None):
 
 # Building ---------------------------------------------------------------------------------------
 
+
 def _build(parameters, anchored_at, log):
     rng = random.Random(parameters.seed)
     span = timedelta(days=parameters.days)
@@ -153,18 +168,20 @@ def _link_rows(parameters, rng, campaign_ids, anchored_at, span):
         created_at = anchored_at - span * rng.random()
         campaign_id = rng.choice(campaign_ids)
         icp = None if rng.random() < parameters.null_icp_share else rng.choice(icps)
-        rows.append({
-            "token": base64.urlsafe_b64encode(rng.getrandbits(64).to_bytes(8, "big")).rstrip(b"=").decode(),
-            "first_name": f"First{number}",
-            "last_name": f"Last{number}",
-            "email": f"prospect{number}@company{number % 9_973}.example",
-            "icp": icp,
-            "campaign_id": campaign_id,
-            "destination_url": f"https://www.example.com/offer/{campaign_id}?ref={number}",
-            "channel": "email" if number % 3 else "linkedin",
-            "sent_at": created_at,
-            "created_at": created_at,
-        })
+        rows.append(
+            {
+                "token": base64.urlsafe_b64encode(rng.getrandbits(64).to_bytes(8, "big")).rstrip(b"=").decode(),
+                "first_name": f"First{number}",
+                "last_name": f"Last{number}",
+                "email": f"prospect{number}@company{number % 9_973}.example",
+                "icp": icp,
+                "campaign_id": campaign_id,
+                "destination_url": f"https://www.example.com/offer/{campaign_id}?ref={number}",
+                "channel": "email" if number % 3 else "linkedin",
+                "sent_at": created_at,
+                "created_at": created_at,
+            }
+        )
     return rows
 
 
@@ -180,15 +197,17 @@ def _click_rows(parameters, rng, created, anchored_at):
         verdict, reason = "human", ""
         if rng.random() < parameters.bot_share:
             verdict, _, reason = rng.choices(MACHINE_VERDICTS, weights=[w for _, w, _ in MACHINE_VERDICTS])[0]
-        rows.append({
-            "link_id": link_id,
-            "clicked_at": clicked_at,
-            "ip": f"{rng.randrange(1, 224)}.{rng.randrange(256)}.{rng.randrange(256)}.0",
-            "user_agent": CHROME_USER_AGENT if verdict == "human" else MACHINE_USER_AGENTS[verdict],
-            "referer": "",
-            "verdict": verdict,
-            "reason": reason,
-        })
+        rows.append(
+            {
+                "link_id": link_id,
+                "clicked_at": clicked_at,
+                "ip": f"{rng.randrange(1, 224)}.{rng.randrange(256)}.{rng.randrange(256)}.0",
+                "user_agent": CHROME_USER_AGENT if verdict == "human" else MACHINE_USER_AGENTS[verdict],
+                "referer": "",
+                "verdict": verdict,
+                "reason": reason,
+            }
+        )
     rows.sort(key=lambda row: row["clicked_at"])  # ids grow with time, as in production
     return rows
 
@@ -208,7 +227,7 @@ def _bulk_insert(model, rows, label):
     if connection.vendor == "postgresql":
         with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
             for start in range(0, len(rows), CHUNK):
-                for row in rows[start:start + CHUNK]:
+                for row in rows[start : start + CHUNK]:
                     copy.write_row([p({**defaults, **row}[f.attname]) for p, f in zip(prepare, fields)])
                 progress.update(min(CHUNK, len(rows) - start))
     else:
@@ -218,7 +237,10 @@ def _bulk_insert(model, rows, label):
         for start in range(0, len(rows), CHUNK):
             cursor.executemany(
                 f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})",
-                ([p({**defaults, **row}[f.attname]) for p, f in zip(prepare, fields)] for row in rows[start:start + CHUNK]),
+                (
+                    [p({**defaults, **row}[f.attname]) for p, f in zip(prepare, fields)]
+                    for row in rows[start : start + CHUNK]
+                ),
             )
             progress.update(min(CHUNK, len(rows) - start))
         cursor.execute("COMMIT")
@@ -276,6 +298,7 @@ def _shift_if_stale(stored):
 
 
 # The cache record, kept in the bench database so it cannot disagree with the rows -------------
+
 
 def _create_meta_table():
     with connection.cursor() as cursor:

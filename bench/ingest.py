@@ -2,6 +2,7 @@
 
 Every link goes into a campaign named bench-ingest-*; the dataset module deletes those afterwards.
 """
+
 import statistics
 import time
 import uuid
@@ -18,8 +19,12 @@ def measure(token, singles, bulk_size, log=print):
         response = client.post("/api/links/", _prospect(f"single-{run}", number), content_type="application/json")
         timings.append((time.perf_counter() - started) * 1000)
         statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-    single = {"requests": singles, "statuses": statuses, "p50_ms": statistics.median(timings),
-              "p95_ms": sorted(timings)[int(0.95 * (len(timings) - 1))]}
+    single = {
+        "requests": singles,
+        "statuses": statuses,
+        "p50_ms": statistics.median(timings),
+        "p95_ms": sorted(timings)[int(0.95 * (len(timings) - 1))],
+    }
     log(f"  single POST: p50 {single['p50_ms']:.1f} ms over {singles} (statuses {statuses})")
 
     body = [_prospect(f"bulk-{run}", number) for number in range(bulk_size)]

@@ -4,6 +4,7 @@ Both servers run side by side on 127.0.0.1 with the same gunicorn settings; wrk 
 between them (baseline, app, baseline, app, ...) and the medians are reported. After each round the
 clicks the server stored are counted and compared with the 302s wrk received.
 """
+
 import json
 import os
 import shutil
@@ -31,8 +32,18 @@ LUA_SCRIPT = BASE_DIR / "bench" / "redirect.lua"
 def gunicorn(name, wsgi_app, workers, env, results_dir, access_log=False):
     """Serve `wsgi_app` on a free local port; yields its base URL."""
     port = _free_port()
-    command = [GUNICORN, wsgi_app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-               "--chdir", str(BASE_DIR), "--error-logfile", str(results_dir / f"gunicorn-{name}.err")]
+    command = [
+        GUNICORN,
+        wsgi_app,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--chdir",
+        str(BASE_DIR),
+        "--error-logfile",
+        str(results_dir / f"gunicorn-{name}.err"),
+    ]
     if access_log:
         command += ["--access-logfile", str(results_dir / f"gunicorn-{name}.access.log")]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -48,12 +59,26 @@ def gunicorn(name, wsgi_app, workers, env, results_dir, access_log=False):
 def wrk(url, tokens_file, duration, connections, threads=2):
     """Run wrk once; returns its BENCH_JSON summary (see redirect.lua)."""
     output = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(LUA_SCRIPT),
-         "-H", f"User-Agent: {CHROME_USER_AGENT}", url, "--", str(tokens_file)],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--latency",
+            "-s",
+            str(LUA_SCRIPT),
+            "-H",
+            f"User-Agent: {CHROME_USER_AGENT}",
+            url,
+            "--",
+            str(tokens_file),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))
-    summary = json.loads(line[len("BENCH_JSON "):])
+    summary = json.loads(line[len("BENCH_JSON ") :])
     summary["requests_per_second"] = summary["requests"] / (summary["duration_us"] / 1e6)
     return summary
 
@@ -66,9 +91,12 @@ def measure(options, tokens_file, results_dir, log=print):
     app_env = dict(os.environ)
     baseline_env = dict(os.environ, **_baseline_database_env())
     rounds = {"baseline": [], "app": []}
-    with gunicorn("app", "tracker.wsgi:application", workers, app_env, results_dir, options.access_log) as app_url, \
-            gunicorn("baseline", "bench.baseline_wsgi:application", workers, baseline_env, results_dir,
-                     options.access_log) as baseline_url:
+    with (
+        gunicorn("app", "linktracker.wsgi:application", workers, app_env, results_dir, options.access_log) as app_url,
+        gunicorn(
+            "baseline", "bench.baseline_wsgi:application", workers, baseline_env, results_dir, options.access_log
+        ) as baseline_url,
+    ):
         urls = {"baseline": baseline_url, "app": app_url}
         for name, url in urls.items():  # warm-up: imports, connections, caches, page cache
             _round(url, tokens_file, options.warmup, options.connections)
@@ -76,10 +104,12 @@ def measure(options, tokens_file, results_dir, log=print):
             for name in ("baseline", "app"):
                 result = _round(urls[name], tokens_file, options.duration, options.connections)
                 rounds[name].append(result)
-                log(f"  round {number} {name:>8}: {result['requests_per_second']:7.0f} req/s, "
+                log(
+                    f"  round {number} {name:>8}: {result['requests_per_second']:7.0f} req/s, "
                     f"p50 {result['p50_us'] / 1000:5.1f} ms, p99 {result['p99_us'] / 1000:5.1f} ms, "
                     f"302s {result['answered']}, clicks stored {result['clicks_stored']}, "
-                    f"human {result['human_clicks']}, errors {result['errors']}")
+                    f"human {result['human_clicks']}, errors {result['errors']}"
+                )
     summary = {name: _medians(results) for name, results in rounds.items()}
     summary["ratio"] = summary["app"]["requests_per_second"] / summary["baseline"]["requests_per_second"]
     summary["workers"] = workers
@@ -99,8 +129,9 @@ def _round(url, tokens_file, duration, connections):
     result["clicks_stored"] = sum(stored.values())
     result["human_clicks"] = stored.get("human", 0)
     result["verdicts"] = stored
-    result["errors"] = sum(result[k] for k in ("non_2xx_3xx", "connect_errors", "read_errors", "write_errors",
-                                                "timeouts"))
+    result["errors"] = sum(
+        result[k] for k in ("non_2xx_3xx", "connect_errors", "read_errors", "write_errors", "timeouts")
+    )
     # wrk stops at the deadline with up to `connections` requests in flight: the server may
     # store those clicks without wrk counting the 302. More clicks than 302s by at most that is
     # expected; fewer is a lost click.
@@ -114,8 +145,12 @@ def _settled_count(before):
     previous = None
     while True:
         time.sleep(0.5)
-        counts = dict(Click.objects.filter(id__gt=before).values_list("verdict").annotate(n=Count("id"))
-                      .values_list("verdict", "n"))
+        counts = dict(
+            Click.objects.filter(id__gt=before)
+            .values_list("verdict")
+            .annotate(n=Count("id"))
+            .values_list("verdict", "n")
+        )
         if counts == previous:
             return counts
         previous = counts
@@ -175,7 +210,7 @@ def cpu_per_request(tokens_file, requests=2000):
 
     os.environ.update(_baseline_database_env())
     baseline = importlib.import_module("bench.baseline_wsgi").application
-    app = importlib.import_module("tracker.wsgi").application  # what gunicorn serves
+    app = importlib.import_module("linktracker.wsgi").application  # what gunicorn serves
     tokens = tokens_file.read_text().split()
     rng = random.Random(1)
     spent = {"baseline": 0.0, "app": 0.0}
@@ -193,14 +228,27 @@ def cpu_per_request(tokens_file, requests=2000):
                 statuses[name][code] = statuses[name].get(code, 0) + 1
             spent[name] += time.process_time() - started
     per_request = {name: spent[name] / requests * 1e6 for name in spent}
-    return {"app_us": per_request["app"], "baseline_us": per_request["baseline"],
-            "ratio": per_request["baseline"] / per_request["app"], "statuses": statuses, "requests": requests}
+    return {
+        "app_us": per_request["app"],
+        "baseline_us": per_request["baseline"],
+        "ratio": per_request["baseline"] / per_request["app"],
+        "statuses": statuses,
+        "requests": requests,
+    }
 
 
 def _environ(token, io):
     return {
-        "REQUEST_METHOD": "GET", "PATH_INFO": f"/t/{token}", "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8000", "REMOTE_ADDR": "203.0.113.7", "HTTP_HOST": "127.0.0.1",
-        "HTTP_USER_AGENT": CHROME_USER_AGENT, "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(),
-        "wsgi.errors": io.StringIO(), "SERVER_PROTOCOL": "HTTP/1.1",
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": f"/t/{token}",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "REMOTE_ADDR": "203.0.113.7",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_USER_AGENT": CHROME_USER_AGENT,
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": io.StringIO(),
+        "SERVER_PROTOCOL": "HTTP/1.1",
     }

@@ -1,17 +1,18 @@
 """The figures as Markdown: one table, the databases side by side, each target marked met or missed."""
+
 import os
 import platform
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 DB_LABELS = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 TARGETS = {
-    "ratio": 0.70,            # app / bare baseline req/s
-    "p99_ms": 25.0,           # redirect p99 at 32 connections
-    "endpoint_ms": 150.0,     # every analytics endpoint, median
-    "export_s": 5.0,          # CSV export of 100,000 links
-    "bulk_s": 3.0,            # bulk creation of 10,000 links
+    "ratio": 0.70,  # app / bare baseline req/s
+    "p99_ms": 25.0,  # redirect p99 at 32 connections
+    "endpoint_ms": 150.0,  # every analytics endpoint, median
+    "export_s": 5.0,  # CSV export of 100,000 links
+    "bulk_s": 3.0,  # bulk creation of 10,000 links
 }
 
 
@@ -24,8 +25,10 @@ def machine():
         memory = f"{memory_kib / 2**20:.0f} GiB RAM"
     except (OSError, StopIteration):
         memory = "unknown RAM"
-    return (f"{os.cpu_count()} cores ({cpu}), {memory}, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}")
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory}, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def markdown(results):
@@ -33,8 +36,9 @@ def markdown(results):
     dbs = [db for db in ("sqlite", "postgres") if db in results]
     first = results[dbs[0]]
     lines = [
-        f"Run of {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}; "
-        + "; ".join(f"{DB_LABELS[db]} {results[db]['database_version']}" for db in dbs) + ".",
+        f"Run of {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}; "
+        + "; ".join(f"{DB_LABELS[db]} {results[db]['database_version']}" for db in dbs)
+        + ".",
         "",
         f"Dataset: {_dataset(first)}. Shared machine: compare the columns and the ratios, "
         "not absolute figures across runs.",
@@ -67,52 +71,90 @@ def verdicts(results):
         label = DB_LABELS[db]
         redirect = result.get("redirect")
         if redirect:
-            out.append(_verdict(f"{label}: redirect at {redirect['ratio']:.2f} of the bare baseline",
-                                redirect["ratio"] >= TARGETS["ratio"],
-                                f"{(TARGETS['ratio'] - redirect['ratio']) / TARGETS['ratio']:.0%} short of 0.70"))
+            out.append(
+                _verdict(
+                    f"{label}: redirect at {redirect['ratio']:.2f} of the bare baseline",
+                    redirect["ratio"] >= TARGETS["ratio"],
+                    f"{(TARGETS['ratio'] - redirect['ratio']) / TARGETS['ratio']:.0%} short of 0.70",
+                )
+            )
             p99 = redirect["app"]["p99_ms"]
-            out.append(_verdict(f"{label}: redirect p99 {p99:.1f} ms", p99 < TARGETS["p99_ms"],
-                                f"{p99 - TARGETS['p99_ms']:.1f} ms over 25 ms"))
+            out.append(
+                _verdict(
+                    f"{label}: redirect p99 {p99:.1f} ms",
+                    p99 < TARGETS["p99_ms"],
+                    f"{p99 - TARGETS['p99_ms']:.1f} ms over 25 ms",
+                )
+            )
             lost = redirect["app"]["lost_clicks"]
             human = redirect["app"]["human_clicks"]
             stored = redirect["app"]["clicks_stored"]
-            out.append(_verdict(f"{label}: {lost} lost clicks ({stored} stored, {human} of them human)",
-                                lost == 0 and redirect["app"]["errors"] == 0,
-                                f"{redirect['app']['errors']} errors"))
-        slow = [row for row in result.get("dashboard") or [] if row["endpoint"] != "export.csv"
-                and (row["status"] != 200 or row["median_ms"] >= TARGETS["endpoint_ms"])]
+            out.append(
+                _verdict(
+                    f"{label}: {lost} lost clicks ({stored} stored, {human} of them human)",
+                    lost == 0 and redirect["app"]["errors"] == 0,
+                    f"{redirect['app']['errors']} errors",
+                )
+            )
+        slow = [
+            row
+            for row in result.get("dashboard") or []
+            if row["endpoint"] != "export.csv" and (row["status"] != 200 or row["median_ms"] >= TARGETS["endpoint_ms"])
+        ]
         if result.get("dashboard") is not None:
-            out.append(_verdict(f"{label}: every analytics endpoint under 150 ms median", not slow,
-                                "; ".join(f"{r['endpoint']} {r['filters']}: " + (
-                                    f"{r['median_ms']:.0f} ms" if r["status"] == 200 else f"HTTP {r['status']}")
-                                    for r in slow)))
-            exports = [row for row in result["dashboard"] if row["endpoint"] == "export.csv"
-                       and row["filters"] == "range=all"]
+            out.append(
+                _verdict(
+                    f"{label}: every analytics endpoint under 150 ms median",
+                    not slow,
+                    "; ".join(
+                        f"{r['endpoint']} {r['filters']}: "
+                        + (f"{r['median_ms']:.0f} ms" if r["status"] == 200 else f"HTTP {r['status']}")
+                        for r in slow
+                    ),
+                )
+            )
+            exports = [
+                row for row in result["dashboard"] if row["endpoint"] == "export.csv" and row["filters"] == "range=all"
+            ]
             for row in exports:
-                out.append(_verdict(
-                    f"{label}: CSV export of {row.get('rows', '?')} links " + (
-                        f"in {row['median_ms'] / 1000:.2f} s" if row["status"] == 200 else f"HTTP {row['status']}"),
-                    row["status"] == 200 and row["median_ms"] / 1000 < TARGETS["export_s"],
-                    f"{row['median_ms'] / 1000 - TARGETS['export_s']:.2f} s over 5 s" if row["status"] == 200 else ""))
+                out.append(
+                    _verdict(
+                        f"{label}: CSV export of {row.get('rows', '?')} links "
+                        + (f"in {row['median_ms'] / 1000:.2f} s" if row["status"] == 200 else f"HTTP {row['status']}"),
+                        row["status"] == 200 and row["median_ms"] / 1000 < TARGETS["export_s"],
+                        f"{row['median_ms'] / 1000 - TARGETS['export_s']:.2f} s over 5 s"
+                        if row["status"] == 200
+                        else "",
+                    )
+                )
         memory = result.get("export_memory")
         if memory and len(memory) == 2 and all("rss_growth_mib" in m for m in memory.values()):
             full, small = memory["all links"], memory["one campaign"]
             # Flat: 20x the rows may not cost more than 2x the memory (plus a few MiB of slack),
             # judged on the Python heap (exact) and on RSS (includes the driver's buffers).
             flat = all(full[key] <= 2 * small[key] + 8 for key in ("rss_growth_mib", "heap_peak_mib"))
-            out.append(_verdict(
-                f"{label}: export memory for {full['rows']} rows vs {small['rows']}: heap peak "
-                f"{full['heap_peak_mib']:.1f} vs {small['heap_peak_mib']:.1f} MiB, RSS growth "
-                f"{full['rss_growth_mib']:.0f} vs {small['rss_growth_mib']:.0f} MiB", flat,
-                "it grows with the row count"))
+            out.append(
+                _verdict(
+                    f"{label}: export memory for {full['rows']} rows vs {small['rows']}: heap peak "
+                    f"{full['heap_peak_mib']:.1f} vs {small['heap_peak_mib']:.1f} MiB, RSS growth "
+                    f"{full['rss_growth_mib']:.0f} vs {small['rss_growth_mib']:.0f} MiB",
+                    flat,
+                    "it grows with the row count",
+                )
+            )
         ingest = result.get("ingest")
         if ingest:
             bulk = ingest["bulk"]
-            out.append(_verdict(f"{label}: bulk creation of {bulk['size']} links in {bulk['seconds']:.2f} s "
-                                f"(HTTP {bulk['status']})",
-                                bulk["status"] in (200, 201) and bulk["seconds"] < TARGETS["bulk_s"],
-                                f"{bulk['seconds'] - TARGETS['bulk_s']:.2f} s over 3 s"
-                                if bulk["status"] in (200, 201) else "the request failed"))
+            out.append(
+                _verdict(
+                    f"{label}: bulk creation of {bulk['size']} links in {bulk['seconds']:.2f} s "
+                    f"(HTTP {bulk['status']})",
+                    bulk["status"] in (200, 201) and bulk["seconds"] < TARGETS["bulk_s"],
+                    f"{bulk['seconds'] - TARGETS['bulk_s']:.2f} s over 3 s"
+                    if bulk["status"] in (200, 201)
+                    else "the request failed",
+                )
+            )
     return out
 
 
@@ -122,8 +164,12 @@ def write(results, latest_path, docs_path):
     latest_path.parent.mkdir(parents=True, exist_ok=True)
     latest_path.write_text(table)
     if docs_path.exists() and BEGIN in docs_path.read_text():
-        document = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: f"{BEGIN}\n{table}{END}",
-                          docs_path.read_text(), flags=re.S)
+        document = re.sub(
+            re.escape(BEGIN) + ".*?" + re.escape(END),
+            lambda _: f"{BEGIN}\n{table}{END}",
+            docs_path.read_text(),
+            flags=re.S,
+        )
     else:
         document = (
             "# Benchmarks\n\nProduced by `python bench/run.py --db both` (see bench/README.md); the block "
@@ -139,9 +185,11 @@ def _verdict(text, met, why_missed):
 
 def _dataset(result):
     data = result["dataset"]
-    return (f"{data['links']:,} links in {data['campaigns']} campaigns, {data['icps']} ICPs "
-            f"({data['null_icp_share']:.0%} without), {data['clicks']:,} clicks over {data['days']} days "
-            f"({data['machine_click_share']:.1%} machine clicks); {data['status']}")
+    return (
+        f"{data['links']:,} links in {data['campaigns']} campaigns, {data['icps']} ICPs "
+        f"({data['null_icp_share']:.0%} without), {data['clicks']:,} clicks over {data['days']} days "
+        f"({data['machine_click_share']:.1%} machine clicks); {data['status']}"
+    )
 
 
 def _row(label, cells, target=""):
@@ -157,25 +205,62 @@ def _redirect_rows(redirect, dbs):
 
     return [
         _row("redirect req/s: app", [cell(db, lambda r: f"{r['app']['requests_per_second']:,.0f}") for db in dbs]),
-        _row("redirect req/s: bare baseline",
-             [cell(db, lambda r: f"{r['baseline']['requests_per_second']:,.0f}") for db in dbs]),
+        _row(
+            "redirect req/s: bare baseline",
+            [cell(db, lambda r: f"{r['baseline']['requests_per_second']:,.0f}") for db in dbs],
+        ),
         _row("**app / baseline**", [cell(db, lambda r: f"**{r['ratio']:.2f}**") for db in dbs], "≥ 0.70"),
-        _row("CPU µs per redirect, in-process: app / baseline (baseline / app)",
-             [cell(db, lambda r: f"{r['cpu']['app_us']:.0f} / {r['cpu']['baseline_us']:.0f} ({r['cpu']['ratio']:.2f})"
-                   if r.get("cpu") else "not run") for db in dbs]),
-        _row("p50 ms: app / baseline",
-             [cell(db, lambda r: f"{r['app']['p50_ms']:.1f} / {r['baseline']['p50_ms']:.1f}") for db in dbs]),
-        _row("p99 ms: app / baseline",
-             [cell(db, lambda r: f"{r['app']['p99_ms']:.1f} / {r['baseline']['p99_ms']:.1f}") for db in dbs],
-             "app < 25"),
-        _row("app: 302s / clicks stored / human / lost",
-             [cell(db, lambda r: f"{r['app']['answered']:,} / {r['app']['clicks_stored']:,} / "
-                                 f"{r['app']['human_clicks']:,} / {r['app']['lost_clicks']}") for db in dbs],
-             "0 lost"),
+        _row(
+            "CPU µs per redirect, in-process: app / baseline (baseline / app)",
+            [
+                cell(
+                    db,
+                    lambda r: (
+                        f"{r['cpu']['app_us']:.0f} / {r['cpu']['baseline_us']:.0f} ({r['cpu']['ratio']:.2f})"
+                        if r.get("cpu")
+                        else "not run"
+                    ),
+                )
+                for db in dbs
+            ],
+        ),
+        _row(
+            "p50 ms: app / baseline",
+            [cell(db, lambda r: f"{r['app']['p50_ms']:.1f} / {r['baseline']['p50_ms']:.1f}") for db in dbs],
+        ),
+        _row(
+            "p99 ms: app / baseline",
+            [cell(db, lambda r: f"{r['app']['p99_ms']:.1f} / {r['baseline']['p99_ms']:.1f}") for db in dbs],
+            "app < 25",
+        ),
+        _row(
+            "app: 302s / clicks stored / human / lost",
+            [
+                cell(
+                    db,
+                    lambda r: (
+                        f"{r['app']['answered']:,} / {r['app']['clicks_stored']:,} / "
+                        f"{r['app']['human_clicks']:,} / {r['app']['lost_clicks']}"
+                    ),
+                )
+                for db in dbs
+            ],
+            "0 lost",
+        ),
         _row("app: non-2xx/3xx + socket errors", [cell(db, lambda r: f"{r['app']['errors']}") for db in dbs], "0"),
-        _row("baseline: 302s / clicks stored / lost",
-             [cell(db, lambda r: f"{r['baseline']['answered']:,} / {r['baseline']['clicks_stored']:,} / "
-                                 f"{r['baseline']['lost_clicks']}") for db in dbs]),
+        _row(
+            "baseline: 302s / clicks stored / lost",
+            [
+                cell(
+                    db,
+                    lambda r: (
+                        f"{r['baseline']['answered']:,} / {r['baseline']['clicks_stored']:,} / "
+                        f"{r['baseline']['lost_clicks']}"
+                    ),
+                )
+                for db in dbs
+            ],
+        ),
     ]
 
 
@@ -212,9 +297,12 @@ def _export_rows(results, dbs):
         cells = []
         for db in dbs:
             memory = (results[db].get("export_memory") or {}).get(scope)
-            cells.append(f"{memory['rows']:,} rows: RSS +{memory['rss_growth_mib']:.0f} MiB, "
-                         f"heap peak {memory['heap_peak_mib']:.1f} MiB" if memory and "rows" in memory
-                         else (memory or {}).get("error", "not run").replace("|", "/"))
+            cells.append(
+                f"{memory['rows']:,} rows: RSS +{memory['rss_growth_mib']:.0f} MiB, "
+                f"heap peak {memory['heap_peak_mib']:.1f} MiB"
+                if memory and "rows" in memory
+                else (memory or {}).get("error", "not run").replace("|", "/")
+            )
         rows.append(_row(f"export.csv memory, {scope}", cells, "flat in row count"))
     return rows
 
@@ -223,11 +311,26 @@ def _ingest_rows(ingest, dbs):
     if not any(ingest.values()):
         return []
     return [
-        _row("single POST /api/links/: p50 / p95 ms",
-             [f"{ingest[db]['single']['p50_ms']:.1f} / {ingest[db]['single']['p95_ms']:.1f}" if ingest[db]
-              else "not run" for db in dbs]),
-        _row("bulk POST of a JSON list of links",
-             [(f"{ingest[db]['bulk']['size']:,} links: {ingest[db]['bulk']['seconds']:.2f} s "
-               f"(HTTP {ingest[db]['bulk']['status']})") if ingest[db]
-              else "not run" for db in dbs], "10,000 in < 3 s"),
+        _row(
+            "single POST /api/links/: p50 / p95 ms",
+            [
+                f"{ingest[db]['single']['p50_ms']:.1f} / {ingest[db]['single']['p95_ms']:.1f}"
+                if ingest[db]
+                else "not run"
+                for db in dbs
+            ],
+        ),
+        _row(
+            "bulk POST of a JSON list of links",
+            [
+                (
+                    f"{ingest[db]['bulk']['size']:,} links: {ingest[db]['bulk']['seconds']:.2f} s "
+                    f"(HTTP {ingest[db]['bulk']['status']})"
+                )
+                if ingest[db]
+                else "not run"
+                for db in dbs
+            ],
+            "10,000 in < 3 s",
+        ),
     ]

@@ -9,6 +9,7 @@ Builds (or reuses) a dedicated database: var/bench/bench.sqlite3, or the `linktr
 database on the PostgreSQL server DATABASE_URL names (127.0.0.1:5432 by default), never the user's.
 Writes bench/results/latest.md and the figures block of docs/BENCHMARKS.md. See bench/README.md.
 """
+
 import argparse
 import json
 import os
@@ -28,8 +29,12 @@ sys.path.insert(0, str(BASE_DIR))
 def parse_arguments(argv=None):
     default_db = "postgres" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default=default_db,
-                        help=f"database(s) to measure (default: {default_db})")
+    parser.add_argument(
+        "--db",
+        choices=("sqlite", "postgres", "both"),
+        default=default_db,
+        help=f"database(s) to measure (default: {default_db})",
+    )
     parser.add_argument("--only", choices=STAGES, action="append", help="run only this stage (repeatable)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the dataset even if it is cached")
     parser.add_argument("--skip-build", action="store_true", help="use the bench database as it is")
@@ -45,8 +50,9 @@ def parse_arguments(argv=None):
     parser.add_argument("--export-repetitions", type=int, default=3)
     parser.add_argument("--singles", type=int, default=50, help="single POSTs to time")
     parser.add_argument("--bulk-size", type=int, default=10_000)
-    parser.add_argument("--explain", action="store_true",
-                        help="save every analytics query's plan to bench/results/explain-<db>.md")
+    parser.add_argument(
+        "--explain", action="store_true", help="save every analytics query's plan to bench/results/explain-<db>.md"
+    )
     parser.add_argument("--json-out", help=argparse.SUPPRESS)
     parser.add_argument("--no-report", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--export-memory-probe", help=argparse.SUPPRESS)
@@ -59,7 +65,9 @@ def main():
         _setup_django()
         from bench import dashboard, dataset
 
-        print(json.dumps(dashboard.export_memory_probe(dataset.operator_token(), json.loads(options.export_memory_probe))))
+        print(
+            json.dumps(dashboard.export_memory_probe(dataset.operator_token(), json.loads(options.export_memory_probe)))
+        )
         return
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     if options.db == "both":
@@ -103,16 +111,21 @@ def run_one(db, options):
             log(f"redirect: {dataset.sample_tokens(tokens_file)} tokens in {tokens_file.name}")
             results["redirect"] = load.measure(options, tokens_file, RESULTS_DIR, log)
             cpu = results["redirect"]["cpu"] = load.cpu_per_request(tokens_file)
-            log(f"  CPU per redirect in-process: app {cpu['app_us']:.0f} us, baseline {cpu['baseline_us']:.0f} us "
-                f"(baseline / app {cpu['ratio']:.2f}; statuses {cpu['statuses']})")
+            log(
+                f"  CPU per redirect in-process: app {cpu['app_us']:.0f} us, baseline {cpu['baseline_us']:.0f} us "
+                f"(baseline / app {cpu['ratio']:.2f}; statuses {cpu['statuses']})"
+            )
             dataset.remove_bench_leftovers()
         if "dashboard" in stages:
             from bench import dashboard
 
-            log(f"dashboard: {options.repetitions} repetitions (export {options.export_repetitions}), "
-                f"campaign filter {campaign!r}")
-            results["dashboard"] = dashboard.measure(token, campaign, options.repetitions,
-                                                     options.export_repetitions, log)
+            log(
+                f"dashboard: {options.repetitions} repetitions (export {options.export_repetitions}), "
+                f"campaign filter {campaign!r}"
+            )
+            results["dashboard"] = dashboard.measure(
+                token, campaign, options.repetitions, options.export_repetitions, log
+            )
             log("export memory, each in a fresh process")
             try:
                 results["export_memory"] = dashboard.export_memory(campaign)
@@ -144,12 +157,14 @@ def _run_in_child(db):
 def _point_at_bench_database(db, rebuild):
     """Set the environment the app (and the gunicorn servers we start) will read."""
     BENCH_VAR_DIR.mkdir(parents=True, exist_ok=True)
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "tracker.settings",
-        "VAR_DIR": str(BENCH_VAR_DIR),
-        "DEBUG": "false",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-    })
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "linktracker.settings",
+            "VAR_DIR": str(BENCH_VAR_DIR),
+            "DEBUG": "false",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        }
+    )
     if db == "sqlite":
         path = BENCH_VAR_DIR / "bench.sqlite3"
         if rebuild:
@@ -159,9 +174,14 @@ def _point_at_bench_database(db, rebuild):
         return
     import psycopg
 
-    server = urlsplit(os.environ.get("BENCH_POSTGRES_URL") or (
-        os.environ["DATABASE_URL"] if os.environ.get("DATABASE_URL", "").startswith("postgres")
-        else "postgres://postgres@127.0.0.1:5432/postgres"))
+    server = urlsplit(
+        os.environ.get("BENCH_POSTGRES_URL")
+        or (
+            os.environ["DATABASE_URL"]
+            if os.environ.get("DATABASE_URL", "").startswith("postgres")
+            else "postgres://postgres@127.0.0.1:5432/postgres"
+        )
+    )
     maintenance = urlunsplit(server._replace(path="/postgres"))
     with psycopg.connect(maintenance, autocommit=True) as admin:
         if rebuild:
@@ -199,13 +219,18 @@ def _describe_dataset(parameters, status):
     from links.models import Campaign, Link
     from tracker.models import Click
 
-    links = Link.objects.aggregate(total=Count("id"), without_icp=Count("id", filter=Q(icp__isnull=True)),
-                                   icps=Count("icp", distinct=True))
+    links = Link.objects.aggregate(
+        total=Count("id"), without_icp=Count("id", filter=Q(icp__isnull=True)), icps=Count("icp", distinct=True)
+    )
     clicks = Click.objects.aggregate(total=Count("id"), machine=Count("id", filter=~Q(verdict="human")))
     return {
-        "links": links["total"], "campaigns": Campaign.objects.count(), "icps": links["icps"],
-        "null_icp_share": links["without_icp"] / max(1, links["total"]), "clicks": clicks["total"],
-        "machine_click_share": clicks["machine"] / max(1, clicks["total"]), "days": parameters.days,
+        "links": links["total"],
+        "campaigns": Campaign.objects.count(),
+        "icps": links["icps"],
+        "null_icp_share": links["without_icp"] / max(1, links["total"]),
+        "clicks": clicks["total"],
+        "machine_click_share": clicks["machine"] / max(1, clicks["total"]),
+        "days": parameters.days,
         "status": status,
     }
 

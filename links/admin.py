@@ -56,15 +56,30 @@ def forget_prospects(modeladmin, request, queryset):
 @admin.register(Link)
 class LinkAdmin(ImportExportModelAdmin):
     list_display = [
-        "full_name", "email", "icp_label", "campaign", "human_clicks", "first_click", "last_click", "status",
+        "full_name",
+        "email",
+        "icp_label",
+        "campaign",
+        "human_clicks",
+        "first_click",
+        "last_click",
+        "status",
     ]
     list_filter = ["campaign", IcpFilter, ("created_at", admin.DateFieldListFilter), StatusFilter]
     search_fields = ["first_name", "last_name", "email"]
     list_select_related = ["campaign"]
     readonly_fields = ["token", "created_at"]
     fields = [
-        "token", "first_name", "last_name", "email", "icp", "campaign", "destination_url", "channel",
-        "sent_at", "created_at",
+        "token",
+        "first_name",
+        "last_name",
+        "email",
+        "icp",
+        "campaign",
+        "destination_url",
+        "channel",
+        "sent_at",
+        "created_at",
     ]
     inlines = []  # tracker/admin.py appends the read-only clicks
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6's default, today

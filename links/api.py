@@ -1,4 +1,5 @@
 """The links API: Clay's POST /api/links/ (one prospect or a list), the list, one link, delete."""
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
@@ -9,7 +10,10 @@ from rest_framework.response import Response
 from links.filters import LinkFilter
 from links.models import Link
 from links.serializers import (
-    LinkSerializer, LinkWithClicksSerializer, ProspectListSerializer, ProspectSerializer,
+    LinkSerializer,
+    LinkWithClicksSerializer,
+    ProspectListSerializer,
+    ProspectSerializer,
 )
 
 
@@ -18,8 +22,7 @@ class LinkPagination(PageNumberPagination):
     max_page_size = 500
 
 
-class LinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
-                  viewsets.GenericViewSet):
+class LinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """Links with their click summary. Editing a link is the admin's job, not the API's."""
 
     # Explicit order: Django drops Meta.ordering from aggregated (GROUP BY) queries.
@@ -36,7 +39,7 @@ class LinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
             200: OpenApiResponse(LinkSerializer, description="This prospect's link already existed."),
         },
         description="One prospect object, or a list of up to 10,000 (all or nothing; the answer is "
-                    "the list of links in the order sent).",
+        "the list of links in the order sent).",
     )
     def create(self, request):
         """Create the prospect's link, or answer the existing one for the same

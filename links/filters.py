@@ -1,4 +1,5 @@
 """Filters of the links list and the CSV export: ?range=&campaign=&icp=&status=&search=&ordering=."""
+
 import django_filters
 from django.db.models import F, Q
 
@@ -44,7 +45,8 @@ class LinkFilter(django_filters.FilterSet):
     click orderings)."""
 
     range = django_filters.ChoiceFilter(
-        choices=Period.choices, method="filter_range",
+        choices=Period.choices,
+        method="filter_range",
         error_messages={"invalid_choice": ALLOWED_PERIODS_MESSAGE},
         help_text="Links created in the period or with a human click in it.",
     )
@@ -52,10 +54,14 @@ class LinkFilter(django_filters.FilterSet):
     icp = django_filters.CharFilter(method="filter_icp", help_text=f'"{NOT_DEFINED_ICP}" selects links without ICP.')
     status = LinkStatus()
     search = django_filters.CharFilter(method="filter_search", help_text="First name, last name or e-mail.")
-    ordering = NullsLastOrdering(fields=[
-        ("click_count", "clicks"), ("last_click", "last_click"), ("first_click", "first_click"),
-        ("created_at", "created_at"),
-    ])
+    ordering = NullsLastOrdering(
+        fields=[
+            ("click_count", "clicks"),
+            ("last_click", "last_click"),
+            ("first_click", "first_click"),
+            ("created_at", "created_at"),
+        ]
+    )
 
     class Meta:
         model = Link

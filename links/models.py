@@ -1,4 +1,5 @@
 """Campaigns and the tracking links handed to Clay, one per prospect."""
+
 import secrets
 
 from django.core.validators import URLValidator
@@ -21,10 +22,16 @@ validate_destination_url = URLValidator(
 PROSPECT_FIELDS = ("first_name", "last_name", "icp", "sent_at", "channel")
 
 # Maintained by the database from the clicks table, never written by Django.
-CLICK_COUNTER_FIELDS = frozenset({
-    "human_clicks", "machine_clicks", "first_human_click_at", "last_human_click_at", "first_click_at",
-    "last_click_at",
-})
+CLICK_COUNTER_FIELDS = frozenset(
+    {
+        "human_clicks",
+        "machine_clicks",
+        "first_human_click_at",
+        "last_human_click_at",
+        "first_click_at",
+        "last_click_at",
+    }
+)
 
 
 def new_token():
@@ -102,10 +109,14 @@ class LinkQuerySet(models.QuerySet):
             given = {name: prospect[name] for name in PROSPECT_FIELDS if name in prospect}
             link = existing.get(key(prospect))
             if link is None:
-                link = new.setdefault(key(prospect), self.model(
-                    email=prospect["email"], campaign=campaigns[prospect["campaign"]],
-                    destination_url=prospect["destination_url"],
-                ))
+                link = new.setdefault(
+                    key(prospect),
+                    self.model(
+                        email=prospect["email"],
+                        campaign=campaigns[prospect["campaign"]],
+                        destination_url=prospect["destination_url"],
+                    ),
+                )
             elif any(getattr(link, name) != value for name, value in given.items()):
                 changed[link.pk] = link
             for name, value in given.items():
@@ -113,9 +124,7 @@ class LinkQuerySet(models.QuerySet):
         self.bulk_create(new.values())
         if changed:
             self.bulk_update(changed.values(), PROSPECT_FIELDS)
-        return [
-            (existing.get(key(p)) or new[key(p)], key(p) in new) for p in prospects
-        ]
+        return [(existing.get(key(p)) or new[key(p)], key(p) in new) for p in prospects]
 
     def with_click_summary(self):
         """Annotate each link with its all-time human `click_count`, `first_click`, `last_click` and
@@ -164,9 +173,7 @@ class Link(models.Model):
         ]
         constraints = [
             # Clay re-sends the same row: the prospect (not the destination) is the identity.
-            models.UniqueConstraint(
-                fields=["email", "campaign", "destination_url"], name="unique_link_per_prospect"
-            ),
+            models.UniqueConstraint(fields=["email", "campaign", "destination_url"], name="unique_link_per_prospect"),
         ]
 
     def __str__(self):

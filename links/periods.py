@@ -1,4 +1,5 @@
 """The dashboard's periods (`range` = 24h, 7d, 30d, all) and where each starts."""
+
 from datetime import timedelta
 
 from django.db import models

@@ -1,5 +1,6 @@
 """Links as spreadsheets: the export every CSV uses (admin and /api/export.csv) and the import of
 Clay's CSV in the admin."""
+
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from import_export import fields, resources, widgets
@@ -48,8 +49,15 @@ class LinkExportResource(resources.ModelResource):
     class Meta:
         model = Link
         fields = export_order = (
-            "first_name", "last_name", "email", "icp", "campaign", "click_count", "first_click",
-            "last_click", "status",
+            "first_name",
+            "last_name",
+            "email",
+            "icp",
+            "campaign",
+            "click_count",
+            "first_click",
+            "last_click",
+            "status",
         )
 
     def get_queryset(self):

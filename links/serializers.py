@@ -1,13 +1,12 @@
 """What Clay sends to POST /api/links/ and what the links API answers."""
-from django.conf import settings
-from django.urls import reverse
+
 from django.utils.functional import cached_property
 from rest_framework import serializers
 
 from links.models import PROSPECT_FIELDS, Campaign, Link, validate_destination_url
+from links.public_urls import tracking_url_prefix
 
 MAX_LINKS_PER_REQUEST = 10_000
-TOKEN_PLACEHOLDER = "token"
 
 _link_field = Link._meta.get_field
 
@@ -32,8 +31,11 @@ class OptionalTextField(TextField):
 
     def __init__(self, model_field, **kwargs):
         super().__init__(
-            max_length=_link_field(model_field).max_length, required=False, allow_blank=True,
-            allow_null=True, **kwargs,
+            max_length=_link_field(model_field).max_length,
+            required=False,
+            allow_blank=True,
+            allow_null=True,
+            **kwargs,
         )
 
 
@@ -74,10 +76,7 @@ class ProspectSerializer(serializers.Serializer):
         return value.lower()
 
     def validate(self, attrs):
-        return {
-            name: value for name, value in attrs.items()
-            if name not in PROSPECT_FIELDS or value not in ("", None)
-        }
+        return {name: value for name, value in attrs.items() if name not in PROSPECT_FIELDS or value not in ("", None)}
 
 
 class ProspectListSerializer(serializers.ListSerializer):
@@ -85,7 +84,9 @@ class ProspectListSerializer(serializers.ListSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(
-            *args, allow_empty=False, max_length=MAX_LINKS_PER_REQUEST,
+            *args,
+            allow_empty=False,
+            max_length=MAX_LINKS_PER_REQUEST,
             error_messages={
                 "max_length": f"Send at most {MAX_LINKS_PER_REQUEST} links per request; split the list.",
                 "empty": "Send at least one link.",
@@ -119,8 +120,18 @@ class LinkSerializer(serializers.ModelSerializer):
     class Meta:
         model = Link
         fields = [
-            "id", "token", "tracking_url", "first_name", "last_name", "email", "icp", "campaign",
-            "destination_url", "channel", "sent_at", "created_at",
+            "id",
+            "token",
+            "tracking_url",
+            "first_name",
+            "last_name",
+            "email",
+            "icp",
+            "campaign",
+            "destination_url",
+            "channel",
+            "sent_at",
+            "created_at",
         ]
         read_only_fields = fields
 
@@ -129,12 +140,8 @@ class LinkSerializer(serializers.ModelSerializer):
 
     @cached_property
     def tracking_url_prefix(self):
-        """The tracking URL without its token, worked out once per response (a bulk answer holds
-        10,000 links). Tokens are URL-safe: the URL is this prefix plus the token, unescaped."""
-        path = reverse("follow-link", args=[TOKEN_PLACEHOLDER]).removesuffix(TOKEN_PLACEHOLDER)
-        if settings.PUBLIC_BASE_URL:
-            return settings.PUBLIC_BASE_URL + path
-        return self.context["request"].build_absolute_uri(path)
+        """Worked out once per response: a bulk answer holds 10,000 links."""
+        return tracking_url_prefix(self.context["request"])
 
 
 class LinkWithClicksSerializer(LinkSerializer):

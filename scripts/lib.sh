@@ -38,3 +38,16 @@ ensure_postgres() {
     return 1
   fi
 }
+
+ensure_redis() {
+  if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+    ensure_debian_packages redis-server redis-server
+    step "Starting Redis"
+    redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save "" --appendonly no >/dev/null
+    for _ in $(seq 1 20); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.5; done
+  fi
+  if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+    echo "Redis is not reachable on 127.0.0.1:6379 and could not be started." >&2
+    return 1
+  fi
+}

@@ -1,4 +1,5 @@
 """Fixtures shared by the whole suite: an operator with an API token, and storage settings."""
+
 import os
 
 # Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls.

@@ -1,4 +1,5 @@
 """Clicks in the admin: read-only, since they are what happened; verdict and reason up front."""
+
 from django.contrib import admin
 
 from links.admin import LinkAdmin

@@ -4,6 +4,7 @@ Each rule takes the facts of one click and returns (verdict, reason) or None. `c
 them in a fixed order, cheapest and surest first, and falls back to a human click. The
 signatures (user agents, referrer hosts, network ranges) live in data/signatures.json.
 """
+
 import ipaddress
 import json
 import re
@@ -44,6 +45,7 @@ HINT_HEADERS = {
 @dataclass(frozen=True, slots=True)
 class RecentClick:
     """An earlier click on the same link, inside the burst window."""
+
     id: int
     network: ipaddress.IPv4Address | ipaddress.IPv6Address | None  # its /24 or /48
     verdict: str
@@ -52,6 +54,7 @@ class RecentClick:
 @dataclass(frozen=True, slots=True)
 class ClickFacts:
     """What the rules may look at for one click."""
+
     headers: dict  # HINT_HEADERS present on the request; empty when re-classifying stored clicks
     ip: ipaddress.IPv4Address | ipaddress.IPv6Address | None  # full address live, anonymised when stored
     user_agent: str

@@ -1,4 +1,5 @@
 """Who is clicking: the client's IP address, and its anonymised form that we store."""
+
 import ipaddress
 from functools import lru_cache
 

@@ -5,6 +5,7 @@ Database triggers keep them exact on every insert, delete and update of a click
 write clicks with the triggers dropped. Such loaders recount the clicks per quarter hour as well:
 tracker.rollup.rebuild_rollup().
 """
+
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
@@ -18,8 +19,8 @@ def rebuild_link_counters(link_ids=None):
     clicks = Click.objects.filter(link=OuterRef("pk")).order_by().values("link")
     human = Q(verdict=Verdict.HUMAN)
 
-    def aggregate(function, condition=Q()):
-        return Subquery(clicks.filter(condition).annotate(value=function).values("value"))
+    def aggregate(function, condition=None):
+        return Subquery(clicks.filter(condition or Q()).annotate(value=function).values("value"))
 
     links = Link.objects.all() if link_ids is None else Link.objects.filter(pk__in=link_ids)
     return links.update(

@@ -1,5 +1,7 @@
 """Answers tracking URLs before the rest of the middleware chain runs."""
-from tracker.views import TRACKING_PREFIX, follow_link
+
+from links.public_urls import TRACKING_PATH_PREFIX
+from tracker.views import follow_link
 
 
 class TrackingRedirectMiddleware:
@@ -8,7 +10,7 @@ class TrackingRedirectMiddleware:
     A path no token can match (/t/, /t/a/b) is an unknown token like any other: same 404 page,
     same no-store, same miss counter.
 
-    Under gunicorn, tracker.fast_path answers /t/ before Django's request cycle and this never
+    Under gunicorn, linktracker.fast_path answers /t/ before Django's request cycle and this never
     runs; it is the path for runserver, ASGI and Django's test client."""
 
     def __init__(self, get_response):
@@ -16,6 +18,6 @@ class TrackingRedirectMiddleware:
 
     def __call__(self, request):
         path = request.path_info
-        if path.startswith(TRACKING_PREFIX):
-            return follow_link(request, path[len(TRACKING_PREFIX):])
+        if path.startswith(TRACKING_PATH_PREFIX):
+            return follow_link(request, path[len(TRACKING_PATH_PREFIX) :])
         return self.get_response(request)

@@ -1,4 +1,5 @@
 """Clicks on tracking links, each with the verdict of the bot/scanner classifier."""
+
 from django.db import models
 from django.utils import timezone
 
@@ -39,7 +40,8 @@ class Click(models.Model):
             # The machine clicks by verdict (5 % of the rows) without scanning the human ones. Partial,
             # so human clicks never write it and SQLite's planner never picks it for human figures.
             models.Index(
-                fields=["verdict", "clicked_at", "link", "id"], condition=~models.Q(verdict=HUMAN_VERDICT),
+                fields=["verdict", "clicked_at", "link", "id"],
+                condition=~models.Q(verdict=HUMAN_VERDICT),
                 name="click_machine_verdict_time",
             ),
         ]

@@ -10,7 +10,8 @@ interleave with (PostgreSQL: a SHARE lock on the clicks; SQLite: the IMMEDIATE t
 serialises writers). Triggers (migrations/0004_click_rollup.py) keep the rows exact when a click
 before the watermark is inserted late, deleted or reclassified.
 """
-from datetime import datetime, timedelta, timezone as utc
+
+from datetime import UTC, datetime, timedelta
 
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, DateTimeField, Func, Subquery, Sum, Value
@@ -19,7 +20,7 @@ from django.utils import timezone
 
 from tracker.models import Click, ClickQuarterCount, RollupWatermark, Verdict
 
-EPOCH = datetime(1970, 1, 1, tzinfo=utc.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 QUARTER_SECONDS = 15 * 60
 # Clicks younger than this stay raw: the redirect's inserts never land before the watermark.
 ROLLUP_DELAY = timedelta(minutes=5)
@@ -39,7 +40,8 @@ class QuarterHour(Func):
     def as_sqlite(self, compiler, connection, **extra_context):
         # Seconds cut off first: SQLite rounds 18:29:59.9999 to the millisecond, i.e. to 18:30.
         return self.as_sql(
-            compiler, connection,
+            compiler,
+            connection,
             template="datetime(unixepoch(substr(%(expressions)s, 1, 19)) / 900 * 900, 'unixepoch')",
             **extra_context,
         )
@@ -47,7 +49,8 @@ class QuarterHour(Func):
     def as_postgresql(self, compiler, connection, **extra_context):
         # date_bin, not EXTRACT(EPOCH ...): numeric arithmetic on every row costs twice the time.
         return self.as_sql(
-            compiler, connection,
+            compiler,
+            connection,
             template="date_bin('15 minutes', %(expressions)s, TIMESTAMPTZ '1970-01-01 00:00:00+00')",
             **extra_context,
         )
@@ -93,7 +96,8 @@ def advance_rollup(now=None):
     try:
         with transaction.atomic():
             watermark, _ = RollupWatermark.objects.select_for_update().get_or_create(
-                pk=1, defaults={"rolled_up_until": EPOCH},
+                pk=1,
+                defaults={"rolled_up_until": EPOCH},
             )
             if watermark.rolled_up_until < target:
                 _lock_out_click_inserts()
@@ -123,14 +127,17 @@ def _lock_out_click_inserts():
 def _roll_up(start, end):
     """One INSERT ... SELECT: the clicks in [start, end) counted per quarter and verdict."""
     counts = (
-        Click.objects.filter(clicked_at__gte=start, clicked_at__lt=end).order_by()
-        .values("verdict", quarter=QuarterHour("clicked_at")).annotate(clicks=Count("id"))
+        Click.objects.filter(clicked_at__gte=start, clicked_at__lt=end)
+        .order_by()
+        .values("verdict", quarter=QuarterHour("clicked_at"))
+        .annotate(clicks=Count("id"))
         .values_list("quarter", "verdict", "clicks")
     )
     select, params = counts.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {ClickQuarterCount._meta.db_table} (quarter_start, verdict, clicks) {select}", params,
+            f"INSERT INTO {ClickQuarterCount._meta.db_table} (quarter_start, verdict, clicks) {select}",
+            params,
         )
 
 
@@ -159,10 +166,22 @@ def clicks_per_quarter_hour_all_time(include_bots):
     if not include_bots:
         rolled_up = rolled_up.filter(verdict=Verdict.HUMAN)
         recent = recent.filter(verdict=Verdict.HUMAN)
-    rolled_up = rolled_up.order_by().values("quarter_start").annotate(count=Sum("clicks")).values_list(
-        "quarter_start", "count",
+    rolled_up = (
+        rolled_up.order_by()
+        .values("quarter_start")
+        .annotate(count=Sum("clicks"))
+        .values_list(
+            "quarter_start",
+            "count",
+        )
     )
-    recent = recent.order_by().values(quarter=QuarterHour("clicked_at")).annotate(count=Count("id")).values_list(
-        "quarter", "count",
+    recent = (
+        recent.order_by()
+        .values(quarter=QuarterHour("clicked_at"))
+        .annotate(count=Count("id"))
+        .values_list(
+            "quarter",
+            "count",
+        )
     )
     return list(rolled_up.union(recent, all=True))

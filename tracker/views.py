@@ -6,9 +6,10 @@ BURST_WINDOW_SECONDS for the burst rule), the classification in pure Python, one
 autocommit, a 302. An UPDATE runs only in the rare case of a burst.
 
 answer_tracking_url() works on a WSGI environ or a request's META and returns a plain
-TrackingAnswer, so that tracker.fast_path can serve it below Django's request cycle and
+TrackingAnswer, so that linktracker.fast_path can serve it below Django's request cycle and
 follow_link() as an ordinary view.
 """
+
 import contextlib
 import datetime
 import functools
@@ -18,23 +19,26 @@ from typing import NamedTuple
 from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.template import loader
 from django.utils.dateparse import parse_datetime
 from django.utils.encoding import iri_to_uri
-from drf_spectacular.views import SpectacularSwaggerView
 
 from links.models import Link
 from tracker.classification import (
-    RECENT_CLICKS_LIMIT, SCANNER, ClickFacts, RecentClick, burst_companions, classify, hint_headers,
+    RECENT_CLICKS_LIMIT,
+    SCANNER,
+    ClickFacts,
+    RecentClick,
+    burst_companions,
+    classify,
+    hint_headers,
 )
 from tracker.client_ip import client_ip, client_network, parse_ip, stored_ip
 from tracker.models import REFERER_MAX_LENGTH, USER_AGENT_MAX_LENGTH, Click
 
-TRACKING_PREFIX = "/t/"
 TRACKING_METHODS = ("GET", "HEAD")
 MISS_WINDOW_SECONDS = 60
 REASON_MAX_LENGTH = Click._meta.get_field("reason").max_length
@@ -46,7 +50,9 @@ NOT_ALLOWED_HEADERS = (("Allow", ", ".join(TRACKING_METHODS)), HTML, NO_STORE, (
 NOT_FOUND_HEADERS = (HTML, NO_STORE)
 TOO_MANY_MISSES_BODY = b"Too many unknown links, try again later.\n"
 TOO_MANY_MISSES_HEADERS = (
-    ("Content-Type", "text/plain; charset=utf-8"), NO_STORE, ("Content-Length", str(len(TOO_MANY_MISSES_BODY))),
+    ("Content-Type", "text/plain; charset=utf-8"),
+    NO_STORE,
+    ("Content-Length", str(len(TOO_MANY_MISSES_BODY))),
 )
 
 
@@ -76,17 +82,20 @@ MARK_BURST_SQL = f"UPDATE {_CLICK} SET {_C_VERDICT} = %s, {_C_REASON} = %s WHERE
 
 
 if connection.vendor == "sqlite":
+
     def _database_time(moment):
         """Django's SQLite storage of an aware UTC datetime (ops.adapt_datetimefield_value, minus
         its generic checks: on the hot path they cost as much as the statement's Python side)."""
         return str(moment.replace(tzinfo=None))
 else:
+
     def _database_time(moment):
         return moment
 
 
 class TrackingAnswer(NamedTuple):
     """What a tracking URL answers, whoever serves it: the WSGI fast path or a Django view."""
+
     status: int
     headers: list  # [(name, value)], Content-Length included
     body: bytes
@@ -102,7 +111,7 @@ def answer_tracking_url(meta, token):
     method = meta.get("REQUEST_METHOD")
     if method not in TRACKING_METHODS:
         return TrackingAnswer(405, [*NOT_ALLOWED_HEADERS], b"")
-    clicked_at = datetime.datetime.now(datetime.timezone.utc)
+    clicked_at = datetime.datetime.now(datetime.UTC)
     burst_start = clicked_at - datetime.timedelta(seconds=settings.BURST_WINDOW_SECONDS)
     rows = find_link(token, burst_start)
     if not rows:
@@ -113,20 +122,33 @@ def answer_tracking_url(meta, token):
         user_agent = meta.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX_LENGTH].replace("\x00", "")
         referer = meta.get("HTTP_REFERER", "")[:REFERER_MAX_LENGTH].replace("\x00", "")
         facts = ClickFacts(
-            headers=hint_headers(meta), ip=ip, user_agent=user_agent, referer=referer,
-            sent_at=_aware(sent_at), clicked_at=clicked_at,
+            headers=hint_headers(meta),
+            ip=ip,
+            user_agent=user_agent,
+            referer=referer,
+            sent_at=_aware(sent_at),
+            clicked_at=clicked_at,
             recent_clicks=tuple(
                 RecentClick(click_id, client_network(parse_ip(str(click_ip or ""))), verdict)
-                for *_, click_id, click_ip, verdict in rows if click_id is not None
+                for *_, click_id, click_ip, verdict in rows
+                if click_id is not None
             ),
         )
         verdict, reason = classify(facts)
         reason = reason[:REASON_MAX_LENGTH]
         with connection.cursor() as cursor:
-            cursor.execute(INSERT_CLICK_SQL, [
-                link_id, _database_time(clicked_at), connection.ops.adapt_ipaddressfield_value(stored_ip(ip)),
-                user_agent, referer, verdict, reason,
-            ])
+            cursor.execute(
+                INSERT_CLICK_SQL,
+                [
+                    link_id,
+                    _database_time(clicked_at),
+                    connection.ops.adapt_ipaddressfield_value(stored_ip(ip)),
+                    user_agent,
+                    referer,
+                    verdict,
+                    reason,
+                ],
+            )
             if companions := burst_companions(facts, reason):
                 sql = MARK_BURST_SQL.format(ids=", ".join(["%s"] * len(companions)))
                 cursor.execute(sql, [SCANNER, reason, *companions])
@@ -140,7 +162,7 @@ def answer_tracking_url(meta, token):
 def follow_link(request, token):
     """The tracking URL as a Django view: answer_tracking_url() wrapped in an HttpResponse.
 
-    gunicorn serves /t/ through tracker.fast_path before Django's request cycle; this view
+    gunicorn serves /t/ through linktracker.fast_path before Django's request cycle; this view
     (through TrackingRedirectMiddleware, or the URL pattern) serves it under runserver, ASGI and
     Django's test client, with the same answers."""
     status, headers, body = answer_tracking_url(request.META, token)
@@ -236,7 +258,4 @@ def _aware(value):
         return value
     if isinstance(value, str):
         value = parse_datetime(value)
-    return value.replace(tzinfo=datetime.timezone.utc) if value.tzinfo is None else value
-
-
-api_docs = login_required(SpectacularSwaggerView.as_view(url_name="schema"))
+    return value.replace(tzinfo=datetime.UTC) if value.tzinfo is None else value

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('links', '0001_initial'),
+        ("links", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='link',
-            name='icp',
-            field=models.CharField(blank=True, max_length=100, null=True, verbose_name='ICP'),
+            model_name="link",
+            name="icp",
+            field=models.CharField(blank=True, max_length=100, null=True, verbose_name="ICP"),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('links', '0002_link_icp'),
+        ("links", "0002_link_icp"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='link',
-            name='channel',
+            model_name="link",
+            name="channel",
             field=models.CharField(blank=True, max_length=30),
         ),
         migrations.AddField(
-            model_name='link',
-            name='sent_at',
+            model_name="link",
+            name="sent_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

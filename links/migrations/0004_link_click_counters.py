@@ -4,44 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('links', '0003_link_sent_at_channel'),
+        ("links", "0003_link_sent_at_channel"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='link',
-            name='first_click_at',
-            field=models.DateTimeField(editable=False, null=True, verbose_name='first click (any verdict)'),
+            model_name="link",
+            name="first_click_at",
+            field=models.DateTimeField(editable=False, null=True, verbose_name="first click (any verdict)"),
         ),
         migrations.AddField(
-            model_name='link',
-            name='first_human_click_at',
+            model_name="link",
+            name="first_human_click_at",
             field=models.DateTimeField(editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='link',
-            name='human_clicks',
+            model_name="link",
+            name="human_clicks",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.AddField(
-            model_name='link',
-            name='last_click_at',
-            field=models.DateTimeField(editable=False, null=True, verbose_name='last click (any verdict)'),
+            model_name="link",
+            name="last_click_at",
+            field=models.DateTimeField(editable=False, null=True, verbose_name="last click (any verdict)"),
         ),
         migrations.AddField(
-            model_name='link',
-            name='last_human_click_at',
+            model_name="link",
+            name="last_human_click_at",
             field=models.DateTimeField(editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='link',
-            name='machine_clicks',
+            model_name="link",
+            name="machine_clicks",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.AddIndex(
-            model_name='link',
-            index=models.Index(fields=['campaign', 'human_clicks'], name='link_campaign_human_clicks'),
+            model_name="link",
+            index=models.Index(fields=["campaign", "human_clicks"], name="link_campaign_human_clicks"),
         ),
     ]

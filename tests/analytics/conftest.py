@@ -11,7 +11,8 @@
 | farid (Farid Benali)          | aura.camp             | CEO                | -5d     | scanner -5d+1min, preview -5d+2min       |
 | gaelle (Gaëlle Roux)          | demo-saas.io          | CTO                | -1d     | none                                     |
 """
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -19,7 +20,7 @@ import time_machine
 from tests.factories import make_click, make_link
 from tracker.rollup import advance_rollup
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
 
 
@@ -44,20 +45,62 @@ def frozen_time():
 def world(db, frozen_time):
     """The links of the table above, by first name."""
     links = {
-        "alice": make_link(first_name="Alice", last_name="Martin", email="alice@wesser.fr",
-                           campaign="wesser-recrutement.fr", icp="Commercial Senior", created_at=ago(2 * DAY)),
-        "bruno": make_link(first_name="Bruno", last_name="Petit", email="bruno@wesser.fr",
-                           campaign="wesser-recrutement.fr", icp="Manager Commercial", created_at=ago(35 * DAY)),
-        "chloe": make_link(first_name="Chloé", last_name="Durand", email="chloe@wesser.fr",
-                           campaign="wesser-recrutement.fr", icp=None, created_at=ago(3 * HOUR)),
-        "denis": make_link(first_name="Denis", last_name="Moreau", email="denis@aura.camp",
-                           campaign="aura.camp", icp="CEO", created_at=ago(40 * DAY)),
-        "emma": make_link(first_name="Emma", last_name="Leroy", email="emma@aura.camp",
-                          campaign="aura.camp", icp="CTO", created_at=ago(20 * DAY)),
-        "farid": make_link(first_name="Farid", last_name="Benali", email="farid@aura.camp",
-                           campaign="aura.camp", icp="CEO", created_at=ago(5 * DAY)),
-        "gaelle": make_link(first_name="Gaëlle", last_name="Roux", email="gaelle@demo-saas.io",
-                            campaign="demo-saas.io", icp="CTO", created_at=ago(1 * DAY)),
+        "alice": make_link(
+            first_name="Alice",
+            last_name="Martin",
+            email="alice@wesser.fr",
+            campaign="wesser-recrutement.fr",
+            icp="Commercial Senior",
+            created_at=ago(2 * DAY),
+        ),
+        "bruno": make_link(
+            first_name="Bruno",
+            last_name="Petit",
+            email="bruno@wesser.fr",
+            campaign="wesser-recrutement.fr",
+            icp="Manager Commercial",
+            created_at=ago(35 * DAY),
+        ),
+        "chloe": make_link(
+            first_name="Chloé",
+            last_name="Durand",
+            email="chloe@wesser.fr",
+            campaign="wesser-recrutement.fr",
+            icp=None,
+            created_at=ago(3 * HOUR),
+        ),
+        "denis": make_link(
+            first_name="Denis",
+            last_name="Moreau",
+            email="denis@aura.camp",
+            campaign="aura.camp",
+            icp="CEO",
+            created_at=ago(40 * DAY),
+        ),
+        "emma": make_link(
+            first_name="Emma",
+            last_name="Leroy",
+            email="emma@aura.camp",
+            campaign="aura.camp",
+            icp="CTO",
+            created_at=ago(20 * DAY),
+        ),
+        "farid": make_link(
+            first_name="Farid",
+            last_name="Benali",
+            email="farid@aura.camp",
+            campaign="aura.camp",
+            icp="CEO",
+            created_at=ago(5 * DAY),
+        ),
+        "gaelle": make_link(
+            first_name="Gaëlle",
+            last_name="Roux",
+            email="gaelle@demo-saas.io",
+            campaign="demo-saas.io",
+            icp="CTO",
+            created_at=ago(1 * DAY),
+        ),
     }
     make_click(links["alice"], ago(2 * DAY - MINUTE), verdict="scanner", reason="seconds after creation")
     make_click(links["alice"], ago(2 * DAY - HOUR))

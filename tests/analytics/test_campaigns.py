@@ -1,4 +1,5 @@
 """GET /api/campaigns/: every campaign for the dashboard's drop-down."""
+
 import pytest
 
 from links.models import Campaign

@@ -4,8 +4,9 @@ rolled-up quarters plus the raw clicks after the watermark always give the exact
 Time is frozen on Tuesday 24 Nov 2026 at 12:00 UTC: the watermark is then 11:45 (the last quarter
 boundary at least 5 minutes old).
 """
+
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
@@ -17,12 +18,12 @@ from tracker.rollup import EPOCH, advance_rollup, rebuild_rollup, rolled_up_unti
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 TUESDAY, SUNDAY, MONDAY = 1, 6, 0
 
 
 def at(hour, minute, second=0, microsecond=0, day=24):
-    return datetime(2026, 11, day, hour, minute, second, microsecond, tzinfo=timezone.utc)
+    return datetime(2026, 11, day, hour, minute, second, microsecond, tzinfo=UTC)
 
 
 def heatmap_cells(api, query=""):
@@ -42,7 +43,7 @@ def timeline_days(api, query=""):
 def rollup_rows():
     """{(UTC quarter start "HH:MM", verdict): clicks} of the rollup."""
     return {
-        (row.quarter_start.astimezone(timezone.utc).strftime("%d %H:%M"), row.verdict): row.clicks
+        (row.quarter_start.astimezone(UTC).strftime("%d %H:%M"), row.verdict): row.clicks
         for row in ClickQuarterCount.objects.all()
     }
 
@@ -170,7 +171,7 @@ def test_concurrent_advances_count_each_click_once(frozen):
         try:
             start.wait()
             watermarks.append(advance_rollup())
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()

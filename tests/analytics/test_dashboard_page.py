@@ -1,7 +1,8 @@
 """The dashboard page: who may see it, what it hands to its script, and the demo data command."""
+
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from io import StringIO
 
 import pytest
@@ -114,11 +115,13 @@ def test_the_clay_setup_uses_the_public_base_url_when_set(client, operator, sett
 
 def demo_snapshot():
     links = Link.objects.order_by("email").values_list("email", "first_name", "icp", "campaign__name", "created_at")
-    clicks = Click.objects.order_by("clicked_at", "link__email").values_list("link__email", "clicked_at", "verdict", "user_agent")
+    clicks = Click.objects.order_by("clicked_at", "link__email").values_list(
+        "link__email", "clicked_at", "verdict", "user_agent"
+    )
     return list(links), list(clicks)
 
 
-@time_machine.travel(datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc), tick=False)
+@time_machine.travel(datetime(2026, 11, 24, 12, 0, tzinfo=UTC), tick=False)
 def test_seed_demo_creates_the_same_prospects_and_clicks_for_the_same_seed():
     """seed_demo --prospects 60 --seed 7 fills three campaigns with 60 links and their clicks, identically each time."""
     call_command("seed_demo", prospects=60, seed=7, stdout=StringIO())
@@ -128,13 +131,16 @@ def test_seed_demo_creates_the_same_prospects_and_clicks_for_the_same_seed():
     assert demo_snapshot() == first
     assert Link.objects.count() == 60
     assert sorted(Campaign.objects.values_list("name", flat=True)) == [
-        "aura.camp", "maison-ecommerce.fr", "wesser-recrutement.fr"]
+        "aura.camp",
+        "maison-ecommerce.fr",
+        "wesser-recrutement.fr",
+    ]
     verdicts = set(Click.objects.values_list("verdict", flat=True))
     assert "human" in verdicts and verdicts - {"human"}
     assert Link.objects.filter(icp__isnull=True).exists()
     oldest = Link.objects.order_by("created_at").first().created_at
-    assert oldest >= datetime(2026, 10, 25, 12, 0, tzinfo=timezone.utc)
-    assert not Click.objects.filter(clicked_at__gt=datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)).exists()
+    assert oldest >= datetime(2026, 10, 25, 12, 0, tzinfo=UTC)
+    assert not Click.objects.filter(clicked_at__gt=datetime(2026, 11, 24, 12, 0, tzinfo=UTC)).exists()
 
 
 def test_seed_demo_with_another_seed_gives_other_prospects():

@@ -1,4 +1,5 @@
 """GET /api/export.csv: the filtered links as the seed's CSV, streamed."""
+
 import tracemalloc
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -27,17 +28,35 @@ def test_the_export_has_the_seeds_columns_dates_and_statuses(api, settings):
     accents intact, a formula-like name neutralised."""
     settings.TIME_ZONE = "Europe/Paris"
     created = datetime(2025, 11, 14, 8, 0, tzinfo=PARIS)
-    john = make_link(first_name="John", last_name="Doe", email="john@company.com", icp="CEO",
-                     campaign="wesser-recrutement.fr", created_at=created + timedelta(minutes=3))
+    john = make_link(
+        first_name="John",
+        last_name="Doe",
+        email="john@company.com",
+        icp="CEO",
+        campaign="wesser-recrutement.fr",
+        created_at=created + timedelta(minutes=3),
+    )
     make_click(john, clicked_at=datetime(2025, 11, 14, 10, 30, tzinfo=PARIS))
     make_click(john, clicked_at=datetime(2025, 11, 14, 12, 0, tzinfo=PARIS))
     make_click(john, clicked_at=datetime(2025, 11, 14, 14, 20, tzinfo=PARIS))
     make_click(john, clicked_at=datetime(2025, 11, 14, 15, 0, tzinfo=PARIS), verdict="scanner")
-    helene = make_link(first_name="Hélène", last_name="Français", email="helene@startup.io", icp=None,
-                       campaign="aura.camp", created_at=created + timedelta(minutes=2))
+    helene = make_link(
+        first_name="Hélène",
+        last_name="Français",
+        email="helene@startup.io",
+        icp=None,
+        campaign="aura.camp",
+        created_at=created + timedelta(minutes=2),
+    )
     make_click(helene, verdict="preview")
-    make_link(first_name="=HYPERLINK(\"http://evil.example\",\"Click\")", last_name="@SUM(A1)",
-              email="-attack@company.com", icp="+CTO", campaign="aura.camp", created_at=created + timedelta(minutes=1))
+    make_link(
+        first_name='=HYPERLINK("http://evil.example","Click")',
+        last_name="@SUM(A1)",
+        email="-attack@company.com",
+        icp="+CTO",
+        campaign="aura.camp",
+        created_at=created + timedelta(minutes=1),
+    )
 
     response = api.get(URL)
 
@@ -46,12 +65,15 @@ def test_the_export_has_the_seeds_columns_dates_and_statuses(api, settings):
         "\ufeff" + HEADER + "\r\n"
         "John,Doe,john@company.com,CEO,wesser-recrutement.fr,3,11/14/2025 10:30,11/14/2025 14:20,Clicked\r\n"
         "Hélène,Français,helene@startup.io,,aura.camp,0,,,Scanner only\r\n"
-        "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Click\"\")\",'@SUM(A1),'-attack@company.com,'+CTO,aura.camp,0,,,Not clicked\r\n"
+        '"\'=HYPERLINK(""http://evil.example"",""Click"")",\'@SUM(A1),\'-attack@company.com,\'+CTO,aura.camp,0,,,Not clicked\r\n'
     ).encode("utf-8")
 
 
-@pytest.mark.parametrize("payload", ["=1+1", "+1", "-1", "@A1", "\tx", "\rx"],
-                         ids=["equals", "plus", "minus", "at", "tab", "carriage return"])
+@pytest.mark.parametrize(
+    "payload",
+    ["=1+1", "+1", "-1", "@A1", "\tx", "\rx"],
+    ids=["equals", "plus", "minus", "at", "tab", "carriage return"],
+)
 def test_every_formula_trigger_is_neutralised(api, payload):
     """OWASP: a cell starting with = + - @ tab or CR gets a leading single quote."""
     make_link(first_name=payload, last_name="Doe")
@@ -59,7 +81,7 @@ def test_every_formula_trigger_is_neutralised(api, payload):
     line = csv_text(api.get(URL)).split("\r\n")[1]
 
     quoted = payload.startswith("\r")  # the csv module quotes a field holding CR, not one holding a tab
-    assert line.startswith(f"\"'{payload}\",Doe," if quoted else f"'{payload},Doe,")
+    assert line.startswith(f'"\'{payload}",Doe,' if quoted else f"'{payload},Doe,")
 
 
 def test_the_export_honours_the_links_filters(api):
@@ -145,8 +167,14 @@ def exported_lines_and_memory_peak(api, links):
     campaign, _ = Campaign.objects.get_or_create(name="aura.camp")
     start = Link.objects.count()
     Link.objects.bulk_create(
-        Link(email=f"prospect{n}@company.com", first_name="Prénom", last_name=f"Nom{n}", icp="CEO",
-             campaign=campaign, destination_url="https://aura.camp/demo")
+        Link(
+            email=f"prospect{n}@company.com",
+            first_name="Prénom",
+            last_name=f"Nom{n}",
+            icp="CEO",
+            campaign=campaign,
+            destination_url="https://aura.camp/demo",
+        )
         for n in range(start, start + links)
     )
     response = api.get(URL)

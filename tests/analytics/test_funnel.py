@@ -1,4 +1,5 @@
 """GET /api/stats/funnel/: Sent -> Clicked / Not clicked -> Clicked once / Clicked 2+ times."""
+
 import pytest
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,6 @@
 """GET /api/stats/heatmap/: human clicks by weekday x hour in the configured time zone."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 import pytest
 
@@ -25,8 +26,14 @@ def heatmap(api, query=""):
 def test_it_places_every_human_click_in_its_weekday_and_hour(api, world):
     """All time, UTC: 11 human clicks, three of them on Wednesdays at noon."""
     counts = {
-        (TUESDAY, 0): 1, (TUESDAY, 10): 1, (TUESDAY, 11): 1, (TUESDAY, 12): 1,
-        (WEDNESDAY, 12): 3, (FRIDAY, 12): 2, (SUNDAY, 13): 1, (SUNDAY, 15): 1,
+        (TUESDAY, 0): 1,
+        (TUESDAY, 10): 1,
+        (TUESDAY, 11): 1,
+        (TUESDAY, 12): 1,
+        (WEDNESDAY, 12): 3,
+        (FRIDAY, 12): 2,
+        (SUNDAY, 13): 1,
+        (SUNDAY, 15): 1,
     }
     assert heatmap(api) == {"days": DAYS, "hours": list(range(24)), "cells": grid(counts), "max": 3}
 
@@ -46,14 +53,17 @@ def test_machine_clicks_count_only_when_asked(api, world):
 def test_it_uses_the_configured_time_zone(api, settings):
     """Sunday 23:30 UTC is Monday 00:30 in Paris: the click lands on Monday, hour 0."""
     settings.TIME_ZONE = "Europe/Paris"
-    make_click(make_link(), datetime(2026, 11, 22, 23, 30, tzinfo=timezone.utc))
+    make_click(make_link(), datetime(2026, 11, 22, 23, 30, tzinfo=UTC))
     assert heatmap(api) == {"days": DAYS, "hours": list(range(24)), "cells": grid({(MONDAY, 0): 1}), "max": 1}
 
 
 def test_with_no_click_every_cell_is_zero(api, world):
     """An unknown campaign gives the empty grid, not an error."""
     assert heatmap(api, "?campaign=nobody.example") == {
-        "days": DAYS, "hours": list(range(24)), "cells": grid({}), "max": 0,
+        "days": DAYS,
+        "hours": list(range(24)),
+        "cells": grid({}),
+        "max": 0,
     }
 
 
@@ -81,10 +91,10 @@ def test_half_hour_time_zones_split_an_utc_hour_between_two_local_hours(api, set
     """Asia/Kolkata is UTC+5:30: 18:10 UTC Sunday is 23:40 Sunday, 18:40 UTC is 00:10 Monday."""
     settings.TIME_ZONE = "Asia/Kolkata"
     link = make_link()
-    make_click(link, datetime(2026, 11, 22, 18, 10, tzinfo=timezone.utc))
-    make_click(link, datetime(2026, 11, 22, 18, 29, 59, 999999, tzinfo=timezone.utc))
-    make_click(link, datetime(2026, 11, 22, 18, 30, tzinfo=timezone.utc))
-    make_click(link, datetime(2026, 11, 22, 18, 40, tzinfo=timezone.utc))
+    make_click(link, datetime(2026, 11, 22, 18, 10, tzinfo=UTC))
+    make_click(link, datetime(2026, 11, 22, 18, 29, 59, 999999, tzinfo=UTC))
+    make_click(link, datetime(2026, 11, 22, 18, 30, tzinfo=UTC))
+    make_click(link, datetime(2026, 11, 22, 18, 40, tzinfo=UTC))
     assert heatmap(api)["cells"] == grid({(SUNDAY, 23): 2, (MONDAY, 0): 2})
 
 
@@ -92,6 +102,6 @@ def test_quarter_hour_time_zones_are_exact_too(api, settings):
     """Asia/Kathmandu is UTC+5:45: 06:14 UTC is 11:59 local, 06:15 UTC is 12:00 local."""
     settings.TIME_ZONE = "Asia/Kathmandu"
     link = make_link()
-    make_click(link, datetime(2026, 11, 25, 6, 14, 59, tzinfo=timezone.utc))
-    make_click(link, datetime(2026, 11, 25, 6, 15, tzinfo=timezone.utc))
+    make_click(link, datetime(2026, 11, 25, 6, 14, 59, tzinfo=UTC))
+    make_click(link, datetime(2026, 11, 25, 6, 15, tzinfo=UTC))
     assert heatmap(api)["cells"] == grid({(WEDNESDAY, 11): 1, (WEDNESDAY, 12): 1})

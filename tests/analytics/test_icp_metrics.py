@@ -1,4 +1,5 @@
 """GET /api/stats/icp-metrics/: the seed's "Métriques à suivre" table, per ICP."""
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -12,8 +13,12 @@ def icp_metrics(api, query=""):
 
 def row(icp, links_sent, unique_clickers, click_rate, avg_clicks_per_clicker, avg_time_to_first_click):
     return {
-        "icp": icp, "links_sent": links_sent, "unique_clickers": unique_clickers, "click_rate": click_rate,
-        "avg_clicks_per_clicker": avg_clicks_per_clicker, "avg_time_to_first_click": avg_time_to_first_click,
+        "icp": icp,
+        "links_sent": links_sent,
+        "unique_clickers": unique_clickers,
+        "click_rate": click_rate,
+        "avg_clicks_per_clicker": avg_clicks_per_clicker,
+        "avg_time_to_first_click": avg_time_to_first_click,
     }
 
 

@@ -1,4 +1,5 @@
 """GET /api/icp-stats: human clicks per ICP, the seed's pie chart."""
+
 import pytest
 
 pytestmark = pytest.mark.django_db

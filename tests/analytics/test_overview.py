@@ -1,5 +1,6 @@
 """GET /api/stats/overview/: the dashboard's key figures (cohort and activity)."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 import pytest
 
@@ -119,8 +120,8 @@ def test_the_median_is_the_middle_time_or_the_mean_of_the_two_middle_times(
 
 def test_time_to_first_click_runs_from_sent_at_when_clay_gave_it(api, frozen_time):
     """A link created before it went out is timed from its sent_at."""
-    link = make_link(created_at=ago(10 * HOUR), sent_at=datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc))
-    make_click(link, datetime(2026, 11, 24, 8, 15, tzinfo=timezone.utc))
+    link = make_link(created_at=ago(10 * HOUR), sent_at=datetime(2026, 11, 24, 8, 0, tzinfo=UTC))
+    make_click(link, datetime(2026, 11, 24, 8, 15, tzinfo=UTC))
     figures = overview(api)
     assert (figures["median_time_to_first_click"], figures["avg_time_to_first_click"]) == (900.0, 900.0)
 
@@ -153,4 +154,3 @@ def test_a_period_takes_five_queries_too(api, world, django_assert_num_queries):
     # 1. token, 2.-3. cohort, 4. the clicks in range (total, unique clickers), 5. machine clicks by verdict
     with django_assert_num_queries(5):
         api.get("/api/stats/overview/?range=7d")
-

@@ -1,5 +1,6 @@
 """GET /api/stats/timeline/: human clicks per hour (24h) or per day, zero-filled."""
-from datetime import date, datetime, timedelta, timezone
+
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -45,8 +46,16 @@ def test_the_last_7_days_come_day_by_day_with_empty_days_at_zero(api, world):
 
 def test_all_time_runs_from_the_first_clicks_day_to_today(api, world):
     """range=all: 16 Oct (Denis's first click) to 24 Nov, 40 days."""
-    clicks = {date(2026, 10, 16): 1, date(2026, 10, 21): 1, date(2026, 10, 30): 1, date(2026, 11, 4): 1,
-              date(2026, 11, 17): 1, date(2026, 11, 18): 1, date(2026, 11, 22): 2, date(2026, 11, 24): 3}
+    clicks = {
+        date(2026, 10, 16): 1,
+        date(2026, 10, 21): 1,
+        date(2026, 10, 30): 1,
+        date(2026, 11, 4): 1,
+        date(2026, 11, 17): 1,
+        date(2026, 11, 18): 1,
+        date(2026, 11, 22): 2,
+        date(2026, 11, 24): 3,
+    }
     days = [date(2026, 10, 16) + timedelta(days=n) for n in range(40)]
     assert timeline(api) == {
         "bucket": "day",
@@ -62,7 +71,7 @@ def test_all_time_with_no_click_has_no_point(api, world):
 def test_days_are_the_configured_time_zones_days(api, settings, frozen_time):
     """In Paris, 23 Nov 23:30 UTC is already 24 Nov: the click counts on the 24th, Paris midnight."""
     settings.TIME_ZONE = "Europe/Paris"
-    make_click(make_link(), datetime(2026, 11, 23, 23, 30, tzinfo=timezone.utc))
+    make_click(make_link(), datetime(2026, 11, 23, 23, 30, tzinfo=UTC))
     points = timeline(api, "?range=7d")["points"]
     assert points[-2:] == [
         {"t": "2026-11-23T00:00:00+01:00", "clicks": 0},
@@ -76,10 +85,10 @@ def test_half_hour_time_zones_get_their_own_midnight_and_hours(api, settings, fr
     hour, 10:20 and 10:40 UTC fall in the 15:00 and 16:00 local hours."""
     settings.TIME_ZONE = "Asia/Kolkata"
     link = make_link()
-    make_click(link, datetime(2026, 11, 23, 18, 29, tzinfo=timezone.utc))
-    make_click(link, datetime(2026, 11, 23, 18, 30, tzinfo=timezone.utc))
-    make_click(link, datetime(2026, 11, 24, 10, 20, tzinfo=timezone.utc))
-    make_click(link, datetime(2026, 11, 24, 10, 40, tzinfo=timezone.utc))
+    make_click(link, datetime(2026, 11, 23, 18, 29, tzinfo=UTC))
+    make_click(link, datetime(2026, 11, 23, 18, 30, tzinfo=UTC))
+    make_click(link, datetime(2026, 11, 24, 10, 20, tzinfo=UTC))
+    make_click(link, datetime(2026, 11, 24, 10, 40, tzinfo=UTC))
     assert timeline(api, "?range=7d")["points"][-2:] == [
         {"t": "2026-11-23T00:00:00+05:30", "clicks": 1},
         {"t": "2026-11-24T00:00:00+05:30", "clicks": 3},

@@ -1,4 +1,5 @@
 """GET /api/stats/top-clickers/: the prospects with the most human clicks in range."""
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -13,8 +14,14 @@ def top_clickers(api, query=""):
 def clicker(world, name, clicks, last_click):
     link = world[name]
     return {
-        "link_id": link.id, "first_name": link.first_name, "last_name": link.last_name, "email": link.email,
-        "icp": link.icp or "Non défini", "campaign": link.campaign.name, "clicks": clicks, "last_click": last_click,
+        "link_id": link.id,
+        "first_name": link.first_name,
+        "last_name": link.last_name,
+        "email": link.email,
+        "icp": link.icp or "Non défini",
+        "campaign": link.campaign.name,
+        "clicks": clicks,
+        "last_click": last_click,
     }
 
 

@@ -1,4 +1,5 @@
 """Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server."""
+
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,8 +11,7 @@ from tests.factories import make_click, make_link
 CHROMIUM = "/usr/bin/chromium"
 # Headless Chromium announces "HeadlessChrome", which the click classifier rightly calls a bot.
 DESKTOP_CHROME = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Safari/537.36"
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 )
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -55,7 +55,8 @@ def log_in(page, live_server, next_path="/dashboard/"):
 def wait_for_figures(page, filters="range=all"):
     """Wait until every widget is drawn for `filters` (the query string the script sent)."""
     page.wait_for_function(
-        "filters => document.getElementById('dashboard').dataset.loadedFilters === filters", arg=filters,
+        "filters => document.getElementById('dashboard').dataset.loadedFilters === filters",
+        arg=filters,
         timeout=15_000,
     )
 
@@ -91,24 +92,60 @@ def kpis_expected(overview):
 def prospects(operator):
     """Two campaigns of prospects, recent and older, human and machine clicks."""
     now = timezone.now()
-    john = make_link(email="john@company.com", first_name="John", last_name="Doe", icp="CEO",
-                     campaign="aura.camp", created_at=now - timedelta(hours=2))
+    john = make_link(
+        email="john@company.com",
+        first_name="John",
+        last_name="Doe",
+        icp="CEO",
+        campaign="aura.camp",
+        created_at=now - timedelta(hours=2),
+    )
     for minutes in (90, 60, 30):
         make_click(john, clicked_at=now - timedelta(minutes=minutes))
-    jane = make_link(email="jane@startup.io", first_name="Jane", last_name="Smith", icp="CTO",
-                     campaign="aura.camp", created_at=now - timedelta(days=3))
+    jane = make_link(
+        email="jane@startup.io",
+        first_name="Jane",
+        last_name="Smith",
+        icp="CTO",
+        campaign="aura.camp",
+        created_at=now - timedelta(days=3),
+    )
     make_click(jane, clicked_at=now - timedelta(days=2))
-    paul = make_link(email="paul@industrie.fr", first_name="Paul", last_name="Martin", icp=None,
-                     campaign="aura.camp", created_at=now - timedelta(days=20))
+    paul = make_link(
+        email="paul@industrie.fr",
+        first_name="Paul",
+        last_name="Martin",
+        icp=None,
+        campaign="aura.camp",
+        created_at=now - timedelta(days=20),
+    )
     make_click(paul, clicked_at=now - timedelta(days=10))
     make_click(paul, clicked_at=now - timedelta(days=9))
-    scanned = make_link(email="marc@bank.com", first_name="Marc", last_name="Petit", icp="CEO",
-                        campaign="aura.camp", created_at=now - timedelta(days=1))
+    scanned = make_link(
+        email="marc@bank.com",
+        first_name="Marc",
+        last_name="Petit",
+        icp="CEO",
+        campaign="aura.camp",
+        created_at=now - timedelta(days=1),
+    )
     make_click(scanned, clicked_at=now - timedelta(days=1), verdict="scanner", reason="test")
-    helene = make_link(email="helene@wesser.fr", first_name="Hélène", last_name="Lefèvre",
-                       icp="Commercial Senior", campaign="wesser-recrutement.fr", created_at=now - timedelta(days=5))
+    helene = make_link(
+        email="helene@wesser.fr",
+        first_name="Hélène",
+        last_name="Lefèvre",
+        icp="Commercial Senior",
+        campaign="wesser-recrutement.fr",
+        created_at=now - timedelta(days=5),
+    )
     make_click(helene, clicked_at=now - timedelta(days=4))
     make_click(helene, clicked_at=now - timedelta(days=4, hours=-1), verdict="preview", reason="test")
-    make_link(email="luc@agence.fr", first_name="Luc", last_name="Garnier", icp="Manager Commercial",
-              campaign="wesser-recrutement.fr", created_at=now - timedelta(days=40))
+    make_link(
+        email="luc@agence.fr",
+        first_name="Luc",
+        last_name="Garnier",
+        icp="Manager Commercial",
+        campaign="wesser-recrutement.fr",
+        created_at=now - timedelta(days=40),
+    )
     return {"john": john, "jane": jane, "paul": paul, "scanned": scanned, "helene": helene}

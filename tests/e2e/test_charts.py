@@ -1,4 +1,5 @@
 """Each chart draws the numbers of its API endpoint, not just a canvas."""
+
 import pytest
 
 from tests.e2e.conftest import chart_option, log_in, wait_for_figures
@@ -19,9 +20,15 @@ def test_the_sankey_funnel_draws_the_funnel_of_the_api(dashboard, api):
     series = chart_option(dashboard, "funnel-chart")["series"][0]
     assert series["type"] == "sankey"
     assert [(node["name"], node["value"]) for node in series["data"]] == [
-        (node["name"], node["value"]) for node in funnel["nodes"]]
+        (node["name"], node["value"]) for node in funnel["nodes"]
+    ]
     assert [(node["name"], node["value"]) for node in series["data"]] == [
-        ("Sent", 6), ("Clicked", 4), ("Not clicked", 2), ("Clicked once", 2), ("Clicked 2+ times", 2)]
+        ("Sent", 6),
+        ("Clicked", 4),
+        ("Not clicked", 2),
+        ("Clicked once", 2),
+        ("Clicked 2+ times", 2),
+    ]
     assert series["links"] == [link for link in funnel["links"] if link["value"] > 0]
 
 

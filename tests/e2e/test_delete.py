@@ -1,9 +1,10 @@
 """Deleting a link from the table asks first, then removes it and its clicks everywhere."""
+
 import pytest
 
 from links.models import Link
-from tracker.models import Click
 from tests.e2e.conftest import kpis, log_in, wait_for_figures
+from tracker.models import Click
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

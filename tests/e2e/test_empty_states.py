@@ -1,4 +1,5 @@
 """Empty dashboards explain what to do next."""
+
 import pytest
 
 from tests.e2e.conftest import log_in, wait_for_figures
@@ -30,6 +31,7 @@ def test_with_links_but_no_clicks_the_dashboard_says_so(page, live_server, opera
     wait_for_figures(page)
     assert not page.locator("#clay-setup").is_visible()
     assert page.locator("#no-clicks").inner_text().startswith("No clicks yet for these filters.")
-    assert page.evaluate(
-        "() => echarts.getInstanceByDom(document.getElementById('icp-chart')).getOption().title[0].text"
-    ) == "No ICP has clicked yet"
+    assert (
+        page.evaluate("() => echarts.getInstanceByDom(document.getElementById('icp-chart')).getOption().title[0].text")
+        == "No ICP has clicked yet"
+    )

@@ -1,4 +1,5 @@
 """The Export CSV button downloads the links of the current filters."""
+
 import pytest
 
 from tests.e2e.conftest import log_in, wait_for_figures
@@ -17,8 +18,7 @@ def test_the_export_button_downloads_the_filtered_csv(page, live_server, api, pr
     lines = content.split("\r\n")[:-1]
 
     assert lines[0] == "First Name,Last Name,Email,ICP,Campaign,Clicks,First Click,Last Click,Status"
-    assert sorted(line.split(",")[2] for line in lines[1:]) == [
-        "jane@startup.io", "john@company.com", "marc@bank.com"]
+    assert sorted(line.split(",")[2] for line in lines[1:]) == ["jane@startup.io", "john@company.com", "marc@bank.com"]
     expected = b"".join(api.get("/api/export.csv", {"range": "7d", "campaign": "aura.camp"}).streaming_content)
     assert content == expected.decode("utf-8-sig")
     assert download.suggested_filename.endswith(".csv")

@@ -1,4 +1,5 @@
 """KPI cards show the API's figures, and the period and campaign filters drive every widget."""
+
 import pytest
 
 from tests.e2e.conftest import kpis, kpis_expected, log_in, wait_for_figures
@@ -58,7 +59,6 @@ def test_choosing_a_campaign_shows_its_figures_and_survives_a_reload(page, live_
     assert kpis(page) == expected
     assert page.input_value("#campaign-select") == "wesser-recrutement.fr"
     assert page.get_attribute(".period-button[data-range='30d']", "aria-pressed") == "true"
-
 
 
 def test_the_figures_refresh_by_themselves_every_45_seconds(page, live_server, prospects):

@@ -1,4 +1,5 @@
 """The links table: the API's rows for the filters, searchable and sortable."""
+
 import pytest
 
 from tests.e2e.conftest import log_in, wait_for_figures
@@ -23,8 +24,16 @@ def test_the_links_table_lists_the_filtered_links_with_their_clicks(page, live_s
     wait_for_figures(page, "range=all&campaign=aura.camp")
     rows = table_rows(page)
     expected = [
-        [f"{link['first_name']} {link['last_name']}", link["email"], link["icp"] or "Non défini", link["campaign"],
-         str(link["clicks"]), as_shown(link["first_click"]), as_shown(link["last_click"]), link["status"]]
+        [
+            f"{link['first_name']} {link['last_name']}",
+            link["email"],
+            link["icp"] or "Non défini",
+            link["campaign"],
+            str(link["clicks"]),
+            as_shown(link["first_click"]),
+            as_shown(link["last_click"]),
+            link["status"],
+        ]
         for link in api.get("/api/links/", {"campaign": "aura.camp"}).json()["results"]
     ]
     assert [row[:5] + row[7:] for row in rows] == [

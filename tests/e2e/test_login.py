@@ -1,4 +1,5 @@
 """The operator logs in through the login form and lands on the dashboard."""
+
 import pytest
 
 from tests.e2e.conftest import log_in, wait_for_figures

@@ -1,4 +1,5 @@
 """Screenshots of the demo dashboard on a laptop and on a phone (saved to test-artifacts/)."""
+
 from io import StringIO
 
 import pytest

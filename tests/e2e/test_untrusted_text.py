@@ -1,4 +1,5 @@
 """What Clay sends is untrusted: markup in a prospect's name shows as text and never runs."""
+
 import pytest
 from django.utils import timezone
 
@@ -33,7 +34,11 @@ def test_markup_in_a_first_name_shows_as_text_in_the_table_the_chart_and_its_too
         ".dispatchAction({type: 'showTip', seriesIndex: 0, dataIndex: 0})"
     )
     tooltip = page.locator("#top-clickers-chart .chart-tooltip")
-    assert tooltip.inner_text().splitlines()[:3] == [f"{PAYLOAD} Doe", "john@company.com", f"{FLAG_PAYLOAD} · <b>aura</b>.camp"]
+    assert tooltip.inner_text().splitlines()[:3] == [
+        f"{PAYLOAD} Doe",
+        "john@company.com",
+        f"{FLAG_PAYLOAD} · <b>aura</b>.camp",
+    ]
     page.evaluate(
         "() => echarts.getInstanceByDom(document.getElementById('icp-chart'))"
         ".dispatchAction({type: 'showTip', seriesIndex: 0, dataIndex: 0})"

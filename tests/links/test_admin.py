@@ -1,4 +1,5 @@
 """The links admin: the changelist with click counts and status, search, filters, edit, delete."""
+
 from datetime import timedelta
 
 import pytest
@@ -76,7 +77,7 @@ def test_filters_by_campaign_icp_and_status(admin_client):
 
 
 def test_filter_by_creation_date(admin_client):
-    """"Created at: past 7 days" hides older links."""
+    """ "Created at: past 7 days" hides older links."""
     make_link(email="old@company.com", created_at=timezone.now() - timedelta(days=30))
     make_link(email="new@company.com")
     midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
@@ -91,14 +92,24 @@ def test_an_operator_edits_a_link_and_the_token_stays(admin_client):
     """The change form edits prospect fields; the token is read-only."""
     link = make_link(email="john@company.com", icp=None)
 
-    response = admin_client.post(f"{CHANGELIST}{link.id}/change/", {
-        "first_name": "Johnny", "last_name": "Doe", "email": "john@company.com", "icp": "CTO",
-        "campaign": link.campaign_id, "destination_url": "https://example.com/offer", "channel": "email",
-        "sent_at_0": "", "sent_at_1": "",
-        "token": "stolen-token",
-        # the read-only clicks inline's management form
-        "clicks-TOTAL_FORMS": "0", "clicks-INITIAL_FORMS": "0",
-    })
+    response = admin_client.post(
+        f"{CHANGELIST}{link.id}/change/",
+        {
+            "first_name": "Johnny",
+            "last_name": "Doe",
+            "email": "john@company.com",
+            "icp": "CTO",
+            "campaign": link.campaign_id,
+            "destination_url": "https://example.com/offer",
+            "channel": "email",
+            "sent_at_0": "",
+            "sent_at_1": "",
+            "token": "stolen-token",
+            # the read-only clicks inline's management form
+            "clicks-TOTAL_FORMS": "0",
+            "clicks-INITIAL_FORMS": "0",
+        },
+    )
 
     assert response.status_code == 302
     edited = Link.objects.get()
@@ -120,13 +131,18 @@ def test_deleting_a_link_asks_for_confirmation_and_removes_its_clicks(admin_clie
 
 
 def test_the_bulk_delete_action_removes_links_and_clicks(admin_client):
-    """"Delete selected links" works on the annotated changelist."""
+    """ "Delete selected links" works on the annotated changelist."""
     first, second = make_link(email="a@company.com"), make_link(email="b@company.com")
     make_click(first)
 
-    response = admin_client.post(CHANGELIST, {
-        "action": "delete_selected", "_selected_action": [first.id, second.id], "post": "yes",
-    })
+    response = admin_client.post(
+        CHANGELIST,
+        {
+            "action": "delete_selected",
+            "_selected_action": [first.id, second.id],
+            "post": "yes",
+        },
+    )
 
     assert response.status_code == 302
     assert (Link.objects.count(), Click.objects.count()) == (0, 0)
@@ -142,7 +158,8 @@ def test_the_campaign_list_shows_links_sent(admin_client):
 
     assert response.status_code == 200
     assert {c.name: c.links_sent for c in response.context["cl"].result_list} == {
-        "aura.camp": 2, "wesser-recrutement.fr": 1,
+        "aura.camp": 2,
+        "wesser-recrutement.fr": 1,
     }
 
 

@@ -1,4 +1,5 @@
 """The admin's CSV import (Clay's columns, dry-run preview first) and export (the seed's columns)."""
+
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -20,10 +21,13 @@ CSV_FORMAT = "0"  # the first of import-export's formats
 
 def upload(admin_client, csv_text):
     """Upload a CSV to the import page: import-export answers with its dry-run preview."""
-    return admin_client.post(IMPORT_URL, {
-        "format": CSV_FORMAT,
-        "import_file": SimpleUploadedFile("clay.csv", csv_text.encode("utf-8"), content_type="text/csv"),
-    })
+    return admin_client.post(
+        IMPORT_URL,
+        {
+            "format": CSV_FORMAT,
+            "import_file": SimpleUploadedFile("clay.csv", csv_text.encode("utf-8"), content_type="text/csv"),
+        },
+    )
 
 
 def confirm(admin_client, preview):
@@ -34,10 +38,14 @@ def confirm(admin_client, preview):
 
 def test_an_import_is_previewed_before_anything_is_stored(admin_client):
     """The dry run lists each row as new, and stores nothing until confirmed."""
-    preview = upload(admin_client, CLAY_HEADER + (
-        "John,Doe,John@Company.com,CEO,wesser-recrutement.fr,https://wesser.fr/offre\r\n"
-        "Jane,Smith,jane@startup.io,,aura.camp,https://aura.camp/demo\r\n"
-    ))
+    preview = upload(
+        admin_client,
+        CLAY_HEADER
+        + (
+            "John,Doe,John@Company.com,CEO,wesser-recrutement.fr,https://wesser.fr/offre\r\n"
+            "Jane,Smith,jane@startup.io,,aura.camp,https://aura.camp/demo\r\n"
+        ),
+    )
 
     assert preview.status_code == 200
     result = preview.context["result"]
@@ -49,10 +57,14 @@ def test_an_import_is_previewed_before_anything_is_stored(admin_client):
 
 def test_a_confirmed_import_creates_links_campaigns_and_tokens(admin_client):
     """Campaigns are created on first use, e-mails normalised, empty ICP stored as NULL."""
-    preview = upload(admin_client, CLAY_HEADER + (
-        "John,Doe, John@Company.com ,CEO,wesser-recrutement.fr,https://wesser.fr/offre\r\n"
-        "Jane,Smith,jane@startup.io,,aura.camp,https://aura.camp/demo\r\n"
-    ))
+    preview = upload(
+        admin_client,
+        CLAY_HEADER
+        + (
+            "John,Doe, John@Company.com ,CEO,wesser-recrutement.fr,https://wesser.fr/offre\r\n"
+            "Jane,Smith,jane@startup.io,,aura.camp,https://aura.camp/demo\r\n"
+        ),
+    )
 
     response = confirm(admin_client, preview)
 
@@ -68,12 +80,16 @@ def test_a_confirmed_import_creates_links_campaigns_and_tokens(admin_client):
 
 def test_bad_rows_are_reported_and_nothing_is_imported(admin_client):
     """A bad e-mail or destination shows an error on its row; the import cannot go on."""
-    preview = upload(admin_client, CLAY_HEADER + (
-        "John,Doe,john@company.com,CEO,aura.camp,https://aura.camp/demo\r\n"
-        "Bad,Mail,not-an-email,CEO,aura.camp,https://aura.camp/demo\r\n"
-        "Bad,Url,bad-url@company.com,CEO,aura.camp,javascript:alert(1)\r\n"
-        "No,Campaign,nc@company.com,CEO,,https://aura.camp/demo\r\n"
-    ))
+    preview = upload(
+        admin_client,
+        CLAY_HEADER
+        + (
+            "John,Doe,john@company.com,CEO,aura.camp,https://aura.camp/demo\r\n"
+            "Bad,Mail,not-an-email,CEO,aura.camp,https://aura.camp/demo\r\n"
+            "Bad,Url,bad-url@company.com,CEO,aura.camp,javascript:alert(1)\r\n"
+            "No,Campaign,nc@company.com,CEO,,https://aura.camp/demo\r\n"
+        ),
+    )
 
     result = preview.context["result"]
     errors = {
@@ -106,8 +122,13 @@ def test_importing_the_same_file_again_changes_nothing(admin_client):
 
 def test_a_reimport_updates_the_fields_it_fills(admin_client):
     """An edited row updates the link; an empty ICP cell keeps the stored ICP."""
-    link = make_link(email="john@company.com", campaign="aura.camp", destination_url="https://aura.camp/demo",
-                     first_name="John", icp="CEO")
+    link = make_link(
+        email="john@company.com",
+        campaign="aura.camp",
+        destination_url="https://aura.camp/demo",
+        first_name="John",
+        icp="CEO",
+    )
 
     preview = upload(admin_client, CLAY_HEADER + "Johnny,Doe,john@company.com,,aura.camp,https://aura.camp/demo\r\n")
     assert [row.import_type for row in preview.context["result"].rows] == ["update"]
@@ -120,7 +141,12 @@ def test_a_reimport_updates_the_fields_it_fills(admin_client):
 def test_the_import_resource_reads_clays_columns():
     """The import columns are exactly what Clay's table produces."""
     assert [field.column_name for field in LinkImportResource().get_import_fields()] == [
-        "first_name", "last_name", "email", "ICP", "campaign", "destination_url",
+        "first_name",
+        "last_name",
+        "email",
+        "ICP",
+        "campaign",
+        "destination_url",
     ]
 
 
@@ -129,13 +155,19 @@ def test_the_admin_export_has_the_seeds_columns_and_neutralises_formulas(admin_c
     settings.TIME_ZONE = "Europe/Paris"
     john = make_link(first_name="John", last_name="Doe", email="john@company.com", icp=None, campaign="aura.camp")
     make_click(john, clicked_at=datetime(2025, 11, 14, 9, 30, tzinfo=ZoneInfo("UTC")))
-    make_link(first_name="=cmd|' /C calc'!A0", last_name="Hélène", email="evil@company.com", icp="CEO", campaign="aura.camp")
+    make_link(
+        first_name="=cmd|' /C calc'!A0", last_name="Hélène", email="evil@company.com", icp="CEO", campaign="aura.camp"
+    )
 
     form = admin_client.get(EXPORT_URL).context["form"]
-    response = admin_client.post(EXPORT_URL, {
-        "format": CSV_FORMAT, "resource": "0",
-        **{name: "on" for name, field in form.fields.items() if getattr(field, "is_selectable_field", False)},
-    })
+    response = admin_client.post(
+        EXPORT_URL,
+        {
+            "format": CSV_FORMAT,
+            "resource": "0",
+            **{name: "on" for name, field in form.fields.items() if getattr(field, "is_selectable_field", False)},
+        },
+    )
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")

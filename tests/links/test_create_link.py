@@ -1,4 +1,5 @@
 """POST /api/links/ with one prospect: what Clay sends and what it gets back."""
+
 import datetime
 
 import pytest
@@ -13,8 +14,12 @@ URL = "/api/links/"
 
 def clay_row(**overrides):
     row = {
-        "first_name": "John", "last_name": "Doe", "email": "john@company.com", "ICP": "CEO",
-        "campaign": "wesser-recrutement.fr", "destination_url": "https://wesser.fr/offre",
+        "first_name": "John",
+        "last_name": "Doe",
+        "email": "john@company.com",
+        "ICP": "CEO",
+        "campaign": "wesser-recrutement.fr",
+        "destination_url": "https://wesser.fr/offre",
     }
     row.update(overrides)
     return row
@@ -27,14 +32,25 @@ def test_a_clay_post_creates_the_link_and_answers_its_tracking_url(api):
     link = Link.objects.get()
     assert response.status_code == 201
     assert response.json() == {
-        "id": link.id, "token": link.token, "tracking_url": f"http://testserver/t/{link.token}",
-        "first_name": "John", "last_name": "Doe", "email": "john@company.com", "icp": "CEO",
-        "campaign": "wesser-recrutement.fr", "destination_url": "https://wesser.fr/offre",
-        "channel": "", "sent_at": None,
+        "id": link.id,
+        "token": link.token,
+        "tracking_url": f"http://testserver/t/{link.token}",
+        "first_name": "John",
+        "last_name": "Doe",
+        "email": "john@company.com",
+        "icp": "CEO",
+        "campaign": "wesser-recrutement.fr",
+        "destination_url": "https://wesser.fr/offre",
+        "channel": "",
+        "sent_at": None,
         "created_at": link.created_at.isoformat().replace("+00:00", "Z"),
     }
     assert (link.first_name, link.last_name, link.email, link.icp, link.campaign.name) == (
-        "John", "Doe", "john@company.com", "CEO", "wesser-recrutement.fr"
+        "John",
+        "Doe",
+        "john@company.com",
+        "CEO",
+        "wesser-recrutement.fr",
     )
 
 
@@ -71,19 +87,27 @@ def test_a_repeat_updates_the_fields_it_gives_and_keeps_the_token(api):
     """An edited Clay row re-sent updates the prospect; empty fields leave what was stored."""
     token = api.post(URL, clay_row(channel="email"), format="json").json()["token"]
 
-    response = api.post(URL, clay_row(
-        first_name="Johnny", last_name="", ICP="CTO", channel=None, sent_at="2026-11-20T09:15:00Z",
-    ), format="json")
+    response = api.post(
+        URL,
+        clay_row(
+            first_name="Johnny",
+            last_name="",
+            ICP="CTO",
+            channel=None,
+            sent_at="2026-11-20T09:15:00Z",
+        ),
+        format="json",
+    )
 
     assert response.status_code == 200
     link = Link.objects.get()
     assert link.token == token
     assert (link.first_name, link.last_name, link.icp, link.channel) == ("Johnny", "Doe", "CTO", "email")
-    assert link.sent_at == datetime.datetime(2026, 11, 20, 9, 15, tzinfo=datetime.timezone.utc)
+    assert link.sent_at == datetime.datetime(2026, 11, 20, 9, 15, tzinfo=datetime.UTC)
 
 
 def test_the_email_is_stripped_and_lower_cased_before_the_duplicate_check(api):
-    """" John@Company.COM " is the same prospect as "john@company.com"."""
+    """ " John@Company.COM " is the same prospect as "john@company.com"."""
     api.post(URL, clay_row(email="john@company.com"), format="json")
 
     response = api.post(URL, clay_row(email="  John@Company.COM "), format="json")
@@ -124,7 +148,11 @@ def test_a_clay_post_without_icp_is_stored_as_non_defini(api, not_given):
 @pytest.mark.parametrize("not_given", ["absent", "", None], ids=["missing key", "empty", "null"])
 def test_optional_fields_not_given_are_stored_empty(api, not_given):
     """first_name, last_name, channel and sent_at are optional in all three of Clay's forms."""
-    row = {"email": "john@company.com", "campaign": "wesser-recrutement.fr", "destination_url": "https://wesser.fr/offre"}
+    row = {
+        "email": "john@company.com",
+        "campaign": "wesser-recrutement.fr",
+        "destination_url": "https://wesser.fr/offre",
+    }
     if not_given != "absent":
         row.update(first_name=not_given, last_name=not_given, channel=not_given, sent_at=not_given)
 
@@ -148,14 +176,27 @@ def test_icp_is_also_accepted_in_lower_case(api):
 
 def test_strings_are_stripped(api):
     """Spaces around a spreadsheet cell are not part of the value."""
-    api.post(URL, clay_row(
-        first_name="  John ", last_name=" Doe ", ICP=" CEO ", campaign=" aura.camp ",
-        destination_url=" https://aura.camp/x ", channel=" linkedin ",
-    ), format="json")
+    api.post(
+        URL,
+        clay_row(
+            first_name="  John ",
+            last_name=" Doe ",
+            ICP=" CEO ",
+            campaign=" aura.camp ",
+            destination_url=" https://aura.camp/x ",
+            channel=" linkedin ",
+        ),
+        format="json",
+    )
 
     link = Link.objects.get()
     assert (link.first_name, link.last_name, link.icp, link.campaign.name, link.destination_url, link.channel) == (
-        "John", "Doe", "CEO", "aura.camp", "https://aura.camp/x", "linkedin"
+        "John",
+        "Doe",
+        "CEO",
+        "aura.camp",
+        "https://aura.camp/x",
+        "linkedin",
     )
 
 
@@ -176,7 +217,7 @@ def test_sent_at_and_channel_are_stored(api):
 
     assert response.json()["sent_at"] == "2026-11-20T09:15:00Z"
     assert response.json()["channel"] == "linkedin"
-    assert Link.objects.get().sent_at == datetime.datetime(2026, 11, 20, 9, 15, tzinfo=datetime.timezone.utc)
+    assert Link.objects.get().sent_at == datetime.datetime(2026, 11, 20, 9, 15, tzinfo=datetime.UTC)
 
 
 def test_an_odd_utc_offset_is_normalised_not_a_server_error(api):
@@ -184,7 +225,7 @@ def test_an_odd_utc_offset_is_normalised_not_a_server_error(api):
     response = api.post(URL, clay_row(sent_at="2026-11-20T10:00:00-20:06"), format="json")
 
     assert response.status_code == 201
-    assert Link.objects.get().sent_at == datetime.datetime(2026, 11, 21, 6, 6, tzinfo=datetime.timezone.utc)
+    assert Link.objects.get().sent_at == datetime.datetime(2026, 11, 21, 6, 6, tzinfo=datetime.UTC)
 
 
 def test_an_unknown_key_is_ignored(api):

@@ -1,4 +1,5 @@
 """POST /api/links/ refuses bad input with a message per field and stores nothing."""
+
 import pytest
 
 from links.models import Campaign, Link
@@ -10,8 +11,12 @@ URL = "/api/links/"
 
 def clay_row(**overrides):
     row = {
-        "first_name": "John", "last_name": "Doe", "email": "john@company.com", "ICP": "CEO",
-        "campaign": "wesser-recrutement.fr", "destination_url": "https://wesser.fr/offre",
+        "first_name": "John",
+        "last_name": "Doe",
+        "email": "john@company.com",
+        "ICP": "CEO",
+        "campaign": "wesser-recrutement.fr",
+        "destination_url": "https://wesser.fr/offre",
     }
     row.update(overrides)
     return row
@@ -46,16 +51,19 @@ def test_a_null_required_field_is_refused(api, field):
     assert_refused(api.post(URL, clay_row(**{field: None}), format="json"), {field: ["This field may not be null."]})
 
 
-@pytest.mark.parametrize("destination", [
-    "javascript:alert(1)",
-    "data:text/html,<script>alert(1)</script>",
-    "ftp://files.example.com/offer.pdf",
-    "/relative/path",
-    "example.com",
-    "https://",
-    "http:///no-host",
-    "mailto:john@company.com",
-])
+@pytest.mark.parametrize(
+    "destination",
+    [
+        "javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "ftp://files.example.com/offer.pdf",
+        "/relative/path",
+        "example.com",
+        "https://",
+        "http:///no-host",
+        "mailto:john@company.com",
+    ],
+)
 def test_a_destination_that_is_not_an_absolute_web_url_is_refused(api, destination):
     """Prospects land on http(s) pages with a host; anything else could be an attack."""
     assert_refused(
@@ -70,9 +78,16 @@ def test_a_malformed_email_is_refused(api, email):
     assert_refused(api.post(URL, clay_row(email=email), format="json"), {"email": ["Enter a valid email address."]})
 
 
-@pytest.mark.parametrize("field, limit", [
-    ("first_name", 150), ("last_name", 150), ("ICP", 100), ("campaign", 200), ("channel", 30),
-])
+@pytest.mark.parametrize(
+    "field, limit",
+    [
+        ("first_name", 150),
+        ("last_name", 150),
+        ("ICP", 100),
+        ("campaign", 200),
+        ("channel", 30),
+    ],
+)
 def test_a_value_over_its_length_limit_is_refused(api, field, limit):
     """Each field has the model's length limit."""
     response = api.post(URL, clay_row(**{field: "x" * (limit + 1)}), format="json")
@@ -84,7 +99,9 @@ def test_an_email_over_254_characters_is_refused(api):
     """254 characters is the longest deliverable e-mail address."""
     response = api.post(URL, clay_row(email="j" * 64 + "@" + "c" * 190 + ".com"), format="json")
 
-    assert_refused(response, {"email": ["Ensure this field has no more than 254 characters.", "Enter a valid email address."]})
+    assert_refused(
+        response, {"email": ["Ensure this field has no more than 254 characters.", "Enter a valid email address."]}
+    )
 
 
 def test_a_destination_over_2048_characters_is_refused(api):
@@ -96,8 +113,9 @@ def test_a_destination_over_2048_characters_is_refused(api):
     assert Link.objects.count() == 0
 
 
-@pytest.mark.parametrize("value", [42, 4.2, True, {"name": "John"}, ["John"]],
-                         ids=["integer", "float", "boolean", "object", "list"])
+@pytest.mark.parametrize(
+    "value", [42, 4.2, True, {"name": "John"}, ["John"]], ids=["integer", "float", "boolean", "object", "list"]
+)
 def test_a_value_that_is_not_a_string_is_refused(api, value):
     """Numbers and objects where text is expected are mistakes, never silently str()'d."""
     response = api.post(URL, clay_row(first_name=value, ICP=value), format="json")

@@ -1,4 +1,5 @@
 """POST /api/links/ with a JSON list: many prospects in one request, all or nothing."""
+
 import time
 
 import pytest
@@ -15,8 +16,12 @@ URL = "/api/links/"
 
 def prospect(number, campaign="aura.camp", **overrides):
     row = {
-        "first_name": f"First{number}", "last_name": f"Last{number}", "email": f"p{number}@company.com",
-        "ICP": "CEO", "campaign": campaign, "destination_url": "https://aura.camp/demo",
+        "first_name": f"First{number}",
+        "last_name": f"Last{number}",
+        "email": f"p{number}@company.com",
+        "ICP": "CEO",
+        "campaign": campaign,
+        "destination_url": "https://aura.camp/demo",
     }
     row.update(overrides)
     return row
@@ -30,9 +35,7 @@ def test_a_list_creates_every_link_and_answers_them_in_the_order_sent(api):
     body = response.json()
     assert [item["email"] for item in body] == ["p1@company.com", "p2@company.com", "p3@company.com"]
     assert [item["campaign"] for item in body] == ["aura.camp", "wesser-recrutement.fr", "aura.camp"]
-    assert [item["token"] for item in body] == [
-        Link.objects.get(email=f"p{n}@company.com").token for n in (1, 2, 3)
-    ]
+    assert [item["token"] for item in body] == [Link.objects.get(email=f"p{n}@company.com").token for n in (1, 2, 3)]
     assert all(item["tracking_url"] == f"http://testserver/t/{item['token']}" for item in body)
     assert Link.objects.count() == 3
     assert sorted(Campaign.objects.values_list("name", flat=True)) == ["aura.camp", "wesser-recrutement.fr"]
@@ -51,7 +54,9 @@ def test_a_list_of_known_prospects_answers_200_with_their_links(api):
 
 def test_a_list_mixing_new_and_known_prospects_answers_201(api):
     """201 if any link was new; the known one keeps its token and gets the fields given."""
-    existing = make_link(email="p1@company.com", campaign="aura.camp", destination_url="https://aura.camp/demo", icp=None)
+    existing = make_link(
+        email="p1@company.com", campaign="aura.camp", destination_url="https://aura.camp/demo", icp=None
+    )
 
     response = api.post(URL, [prospect(1, ICP="CTO"), prospect(2)], format="json")
 
@@ -74,7 +79,9 @@ def test_the_same_prospect_twice_in_one_list_is_one_link(api):
 
 def test_one_bad_item_refuses_the_whole_list(api):
     """All or nothing: errors per item, {} for good items, nothing stored."""
-    response = api.post(URL, [prospect(1), prospect(2, email="not-an-email"), prospect(3, destination_url="ftp://x.org")], format="json")
+    response = api.post(
+        URL, [prospect(1), prospect(2, email="not-an-email"), prospect(3, destination_url="ftp://x.org")], format="json"
+    )
 
     assert response.status_code == 400
     assert response.json() == [
@@ -118,6 +125,7 @@ def test_a_list_over_ten_thousand_items_is_refused_saying_so(api):
 
 def test_a_failure_while_saving_stores_nothing(api, monkeypatch):
     """If the database refuses part of the batch, none of it is kept (one transaction)."""
+
     def refuse(*args, **kwargs):
         raise IntegrityError("simulated")
 

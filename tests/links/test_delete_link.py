@@ -1,4 +1,5 @@
 """GET and DELETE /api/links/<id>/: one link, and removing it with its clicks."""
+
 import pytest
 
 from links.models import Link
@@ -17,7 +18,9 @@ def test_one_link_is_answered_with_its_click_summary(api):
 
     assert response.status_code == 200
     assert (response.json()["email"], response.json()["clicks"], response.json()["status"]) == (
-        "john@company.com", 0, "Scanner only"
+        "john@company.com",
+        0,
+        "Scanner only",
     )
 
 

@@ -1,4 +1,5 @@
 """GET /api/links/: the dashboard's links table, with filters, search, ordering and pages."""
+
 from datetime import timedelta
 
 import pytest
@@ -30,12 +31,22 @@ def test_each_row_has_the_link_its_all_time_human_clicks_and_its_status(api):
     assert (body["count"], body["next"], body["previous"]) == (1, None, None)
     row = body["results"][0]
     assert row == {
-        "id": link.id, "token": link.token, "tracking_url": f"http://testserver/t/{link.token}",
-        "first_name": "John", "last_name": "Doe", "email": "john@company.com", "icp": "CEO",
-        "campaign": "wesser-recrutement.fr", "destination_url": "https://example.com/offer",
-        "channel": "", "sent_at": None, "created_at": row["created_at"],
-        "clicks": 2, "first_click": first.clicked_at.isoformat().replace("+00:00", "Z"),
-        "last_click": last.clicked_at.isoformat().replace("+00:00", "Z"), "status": "Clicked",
+        "id": link.id,
+        "token": link.token,
+        "tracking_url": f"http://testserver/t/{link.token}",
+        "first_name": "John",
+        "last_name": "Doe",
+        "email": "john@company.com",
+        "icp": "CEO",
+        "campaign": "wesser-recrutement.fr",
+        "destination_url": "https://example.com/offer",
+        "channel": "",
+        "sent_at": None,
+        "created_at": row["created_at"],
+        "clicks": 2,
+        "first_click": first.clicked_at.isoformat().replace("+00:00", "Z"),
+        "last_click": last.clicked_at.isoformat().replace("+00:00", "Z"),
+        "status": "Clicked",
     }
 
 
@@ -50,11 +61,14 @@ def test_the_status_says_scanner_only_or_not_clicked(api):
     assert rows == {"scanned@company.com": (0, "Scanner only"), "quiet@company.com": (0, "Not clicked")}
 
 
-@pytest.mark.parametrize("status, expected", [
-    ("clicked", ["clicked@company.com"]),
-    ("scanner_only", ["scanned@company.com"]),
-    ("not_clicked", ["quiet@company.com"]),
-])
+@pytest.mark.parametrize(
+    "status, expected",
+    [
+        ("clicked", ["clicked@company.com"]),
+        ("scanner_only", ["scanned@company.com"]),
+        ("not_clicked", ["quiet@company.com"]),
+    ],
+)
 def test_status_filters_the_rows(api, status, expected):
     """?status=clicked|scanner_only|not_clicked."""
     make_click(make_link(email="clicked@company.com"))
@@ -120,7 +134,10 @@ def test_search_matches_first_name_last_name_or_email_ignoring_case(api):
     make_link(email="jane@startup.io", first_name="Jane", last_name="Smith")
     make_link(email="contact@smithson.com", first_name="Paul", last_name="Martin")
 
-    assert emails(api.get(URL, {"search": "SMITH", "ordering": "created_at"})) == ["jane@startup.io", "contact@smithson.com"]
+    assert emails(api.get(URL, {"search": "SMITH", "ordering": "created_at"})) == [
+        "jane@startup.io",
+        "contact@smithson.com",
+    ]
     assert emails(api.get(URL, {"search": "jane smith"})) == ["jane@startup.io"]
     assert emails(api.get(URL, {"search": "doe"})) == ["john@company.com"]
 
@@ -145,12 +162,36 @@ def test_ordering_by_clicks_and_by_click_times(api):
     make_click(twice, clicked_at=now - timedelta(hours=3))
     assert never
 
-    assert emails(api.get(URL, {"ordering": "-clicks"})) == ["twice@company.com", "once@company.com", "never@company.com"]
-    assert emails(api.get(URL, {"ordering": "clicks"})) == ["never@company.com", "once@company.com", "twice@company.com"]
-    assert emails(api.get(URL, {"ordering": "-last_click"})) == ["once@company.com", "twice@company.com", "never@company.com"]
-    assert emails(api.get(URL, {"ordering": "last_click"})) == ["twice@company.com", "once@company.com", "never@company.com"]
-    assert emails(api.get(URL, {"ordering": "first_click"})) == ["twice@company.com", "once@company.com", "never@company.com"]
-    assert emails(api.get(URL, {"ordering": "-first_click"})) == ["once@company.com", "twice@company.com", "never@company.com"]
+    assert emails(api.get(URL, {"ordering": "-clicks"})) == [
+        "twice@company.com",
+        "once@company.com",
+        "never@company.com",
+    ]
+    assert emails(api.get(URL, {"ordering": "clicks"})) == [
+        "never@company.com",
+        "once@company.com",
+        "twice@company.com",
+    ]
+    assert emails(api.get(URL, {"ordering": "-last_click"})) == [
+        "once@company.com",
+        "twice@company.com",
+        "never@company.com",
+    ]
+    assert emails(api.get(URL, {"ordering": "last_click"})) == [
+        "twice@company.com",
+        "once@company.com",
+        "never@company.com",
+    ]
+    assert emails(api.get(URL, {"ordering": "first_click"})) == [
+        "twice@company.com",
+        "once@company.com",
+        "never@company.com",
+    ]
+    assert emails(api.get(URL, {"ordering": "-first_click"})) == [
+        "once@company.com",
+        "twice@company.com",
+        "never@company.com",
+    ]
 
 
 def test_an_unknown_ordering_is_refused(api):

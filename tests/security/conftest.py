@@ -1,4 +1,5 @@
 """Fixtures of the security suite."""
+
 import pytest
 
 

@@ -1,4 +1,5 @@
 """A real gunicorn serving the project against the current test database, for load and fault tests."""
+
 import os
 import signal
 import socket
@@ -16,8 +17,7 @@ PROJECT_DIR = Path(settings.BASE_DIR)
 SECRET_KEY = "live-server-secret-key-for-tests-only-" + "x" * 20
 
 DESKTOP_CHROME = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Safari/537.36"
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 )
 
 
@@ -62,10 +62,26 @@ class Gunicorn:
         }
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "tracker.wsgi:application",
-             "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
-             "--worker-class", "sync", "--backlog", "2048", "--timeout", "60"],
-            cwd=PROJECT_DIR, env=env, stdout=subprocess.DEVNULL, stderr=self.stderr,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "linktracker.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--worker-class",
+                "sync",
+                "--backlog",
+                "2048",
+                "--timeout",
+                "60",
+            ],
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=self.stderr,
         )
         self.wait_until_listening()
         return self

@@ -1,5 +1,6 @@
 """A TCP proxy in front of PostgreSQL that a test can "stop" and "start" to fake a database outage,
 without touching the real server that everyone else is using."""
+
 import socket
 import threading
 

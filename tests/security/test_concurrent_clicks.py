@@ -1,4 +1,5 @@
 """Nothing lost under load: thousands of concurrent clicks on a real gunicorn, one stored click per 302."""
+
 import time
 from collections import Counter
 
@@ -28,9 +29,7 @@ def test_3000_concurrent_clicks_on_4_workers_each_store_exactly_one_click():
 
     statuses = Counter(status for _, status in results)
     redirects_per_token = Counter(token for token, status in results if status == 302)
-    stored_per_token = dict(
-        Link.objects.annotate(stored=Count("clicks")).values_list("token", "stored")
-    )
+    stored_per_token = dict(Link.objects.annotate(stored=Count("clicks")).values_list("token", "stored"))
     print(
         f"\n[{connection.vendor}] clicks fired: {CLICKS}, 302s: {statuses[302]}, "
         f"stored: {sum(stored_per_token.values())}, 5xx: {sum(n for s, n in statuses.items() if str(s)[0] == '5')}, "

@@ -1,4 +1,5 @@
 """Production settings pass Django's deployment checklist with zero warnings."""
+
 import os
 import subprocess
 import sys
@@ -18,15 +19,17 @@ PRODUCTION_ENV = {
 def test_manage_py_check_deploy_passes_with_the_documented_production_settings(tmp_path):
     """`manage.py check --deploy --fail-level WARNING` exits 0 with no issue at all."""
     # The suite's conftest allows async-unsafe ORM calls for Playwright; production never does.
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update(PRODUCTION_ENV, VAR_DIR=str(tmp_path))
 
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60,
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout == "System check identified no issues (0 silenced).\n"
-

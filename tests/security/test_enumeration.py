@@ -1,5 +1,6 @@
 """Tracking tokens resist enumeration: every miss looks the same, and a client that keeps missing is
 throttled (429) while its real clicks still go through."""
+
 import secrets
 
 import pytest
@@ -11,8 +12,7 @@ from tracker.models import Click
 pytestmark = pytest.mark.django_db
 
 CHROME = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Safari/537.36"
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 )
 
 

@@ -1,6 +1,7 @@
 """Faults: a database that goes away, refuses writes or is full answers a clear 503 and recovers by
 itself; a worker killed mid-load loses no committed click. Each fault runs on SQLite and PostgreSQL,
 with the mechanism each database really has."""
+
 import json
 import os
 import signal
@@ -15,10 +16,10 @@ from django.db import DatabaseError, OperationalError, connection
 from django.db.models import Count
 
 from links.models import Link
+from linktracker.errors import DATABASE_UNAVAILABLE_MESSAGE
 from tests.factories import make_link
 from tests.security.live import DESKTOP_CHROME, Gunicorn, current_database_url, fire_clicks
 from tests.security.tcp_proxy import TcpProxy
-from tracker.errors import DATABASE_UNAVAILABLE_MESSAGE
 from tracker.models import Click
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,7 +59,9 @@ def test_the_database_going_away_answers_503_then_recovers_by_itself(client, cap
     """PostgreSQL stopped (a proxy dropped) or SQLite locked by another process: 503, then 302 again."""
     link = make_link()
     if connection.vendor == "postgresql":
-        proxy = TcpProxy(target=(connection.settings_dict["HOST"] or "127.0.0.1", int(connection.settings_dict["PORT"] or 5432)))
+        proxy = TcpProxy(
+            target=(connection.settings_dict["HOST"] or "127.0.0.1", int(connection.settings_dict["PORT"] or 5432))
+        )
         proxy.start()
         with Gunicorn(workers=2, database_url=current_database_url(port=proxy.port)) as server:
             assert get(server.url, f"/t/{link.token}")[0] == 302
@@ -69,7 +72,9 @@ def test_the_database_going_away_answers_503_then_recovers_by_itself(client, cap
             assert DATABASE_UNAVAILABLE_MESSAGE in body and "Traceback" not in body
             status, headers, body = get(server.url, "/api/schema/", {"Authorization": f"Token {api_token}"})
             assert (status, headers["Content-Type"], json.loads(body)) == (
-                503, "application/json", {"detail": DATABASE_UNAVAILABLE_MESSAGE},
+                503,
+                "application/json",
+                {"detail": DATABASE_UNAVAILABLE_MESSAGE},
             )
 
             proxy.start()
@@ -142,7 +147,9 @@ def test_a_full_disk_answers_503_with_a_clear_page_then_recovers(client, caplog)
             response = client.get(f"/t/{link.token}", HTTP_USER_AGENT=DESKTOP_CHROME)
         finally:
             with connection.cursor() as cursor:
-                cursor.execute("DROP TRIGGER security_test_disk_full ON tracker_click; DROP FUNCTION security_test_disk_full()")
+                cursor.execute(
+                    "DROP TRIGGER security_test_disk_full ON tracker_click; DROP FUNCTION security_test_disk_full()"
+                )
         expected_error = "No space left on device"
     clicks_before = Click.objects.count()
 
@@ -181,8 +188,10 @@ def test_a_worker_killed_mid_load_loses_no_committed_click():
     statuses = Counter(status for _, status in results)
     redirects_per_token = Counter(token for token, status in results if status == 302)
     stored_per_token = dict(Link.objects.annotate(stored=Count("clicks")).values_list("token", "stored"))
-    print(f"\n[{connection.vendor}] worker killed mid-load: 1500 fired, {statuses[302]} 302s, "
-          f"{sum(stored_per_token.values())} stored, failures: {dict(statuses - Counter({302: statuses[302]}))}")
+    print(
+        f"\n[{connection.vendor}] worker killed mid-load: 1500 fired, {statuses[302]} 302s, "
+        f"{sum(stored_per_token.values())} stored, failures: {dict(statuses - Counter({302: statuses[302]}))}"
+    )
     assert killed_mid_load
     assert f"(pid:{victim})" in log
     assert sum(statuses.values()) == 1500

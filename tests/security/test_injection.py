@@ -1,5 +1,6 @@
 """XSS and injection: what Clay sends is only ever data. The admin and error pages escape it, the
 CSV export neutralises spreadsheet formulas, and filters cannot be turned into SQL."""
+
 import csv
 import io
 
@@ -14,14 +15,22 @@ pytestmark = pytest.mark.django_db
 
 SCRIPT = "<script>alert('xss')</script>"
 IMAGE = '<img src=x onerror="alert(1)">'
-SQL_PAYLOADS = ["' OR 1=1 --", '"; DROP TABLE links_link; --', "%", "_", "\\", "') OR ('1'='1",
-                "1; SELECT pg_sleep(1) --", "Ünïcödé 🙂", "ICP' UNION SELECT username FROM auth_user --"]
+SQL_PAYLOADS = [
+    "' OR 1=1 --",
+    '"; DROP TABLE links_link; --',
+    "%",
+    "_",
+    "\\",
+    "') OR ('1'='1",
+    "1; SELECT pg_sleep(1) --",
+    "Ünïcödé 🙂",
+    "ICP' UNION SELECT username FROM auth_user --",
+]
 
 
 @pytest.fixture
 def hostile_link():
-    link = make_link(first_name=SCRIPT, last_name=IMAGE, email="john@company.com", icp=IMAGE,
-                     campaign=f"camp{SCRIPT}")
+    link = make_link(first_name=SCRIPT, last_name=IMAGE, email="john@company.com", icp=IMAGE, campaign=f"camp{SCRIPT}")
     make_click(link)
     return link
 
@@ -67,8 +76,9 @@ def test_a_not_found_page_never_echoes_the_requested_path(client):
 
 def test_the_api_refusing_a_payload_answers_json_not_html(api):
     """A 400 on the creation API is JSON: a browser never renders the prospect's markup from it."""
-    response = api.post("/api/links/", {"email": SCRIPT, "campaign": "aura.camp",
-                                        "destination_url": "https://wesser.fr"}, format="json")
+    response = api.post(
+        "/api/links/", {"email": SCRIPT, "campaign": "aura.camp", "destination_url": "https://wesser.fr"}, format="json"
+    )
 
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
@@ -77,20 +87,39 @@ def test_the_api_refusing_a_payload_answers_json_not_html(api):
 
 def test_the_csv_export_neutralises_formulas_end_to_end(api):
     """A prospect named =HYPERLINK(...) created through the API exports as text, not a formula."""
-    api.post("/api/links/", {"first_name": '=HYPERLINK("https://evil.com","Click")', "last_name": "+1+1",
-                             "email": "john@company.com", "ICP": "@SUM(A1:A9)", "campaign": "-2+3",
-                             "destination_url": "https://wesser.fr/offre"}, format="json")
+    api.post(
+        "/api/links/",
+        {
+            "first_name": '=HYPERLINK("https://evil.com","Click")',
+            "last_name": "+1+1",
+            "email": "john@company.com",
+            "ICP": "@SUM(A1:A9)",
+            "campaign": "-2+3",
+            "destination_url": "https://wesser.fr/offre",
+        },
+        format="json",
+    )
 
     response = api.get("/api/export.csv")
 
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert rows[1][:5] == ["'=HYPERLINK(\"https://evil.com\",\"Click\")", "'+1+1", "john@company.com",
-                           "'@SUM(A1:A9)", "'-2+3"]
+    assert rows[1][:5] == [
+        '\'=HYPERLINK("https://evil.com","Click")',
+        "'+1+1",
+        "john@company.com",
+        "'@SUM(A1:A9)",
+        "'-2+3",
+    ]
 
 
 def table_fingerprint():
-    return Link.objects.count(), Campaign.objects.count(), Click.objects.count(), len(connection.introspection.table_names())
+    return (
+        Link.objects.count(),
+        Campaign.objects.count(),
+        Click.objects.count(),
+        len(connection.introspection.table_names()),
+    )
 
 
 @pytest.mark.parametrize("payload", SQL_PAYLOADS)

@@ -1,5 +1,6 @@
 """No open redirect: /t/<token> only ever sends a visitor to the stored http(s) destination; the
 query passed on can change the destination's query and nothing else."""
+
 from urllib.parse import urlsplit
 
 import pytest
@@ -40,9 +41,18 @@ def test_a_tricky_query_string_never_changes_scheme_host_or_path(client, query):
     assert "\r" not in response["Location"] and "\n" not in response["Location"]
     assert "evil.com" not in location.netloc
     assert not response.has_header("Set-Cookie")
-    assert set(response.headers) <= {"Content-Type", "Location", "Content-Length", "Expires", "Cache-Control",
-                                     "X-Frame-Options", "Vary", "X-Content-Type-Options",
-                                     "Referrer-Policy", "Cross-Origin-Opener-Policy"}
+    assert set(response.headers) <= {
+        "Content-Type",
+        "Location",
+        "Content-Length",
+        "Expires",
+        "Cache-Control",
+        "X-Frame-Options",
+        "Vary",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+    }
 
 
 def test_passed_parameters_are_re_encoded_into_the_destination_query(client):
@@ -56,9 +66,18 @@ def test_passed_parameters_are_re_encoded_into_the_destination_query(client):
 
 def test_the_api_refuses_destinations_that_are_not_http_or_https(api):
     """javascript:, data:, ftp: and scheme-relative destinations are a 400: nothing else is ever stored."""
-    for destination in ("javascript:alert(1)", "data:text/html,<script>alert(1)</script>",
-                        "ftp://files.example.com/x", "//evil.com/path", "/relative/path", "evil.com"):
-        response = api.post("/api/links/", {"email": "john@company.com", "campaign": "aura.camp",
-                                            "destination_url": destination}, format="json")
+    for destination in (
+        "javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "ftp://files.example.com/x",
+        "//evil.com/path",
+        "/relative/path",
+        "evil.com",
+    ):
+        response = api.post(
+            "/api/links/",
+            {"email": "john@company.com", "campaign": "aura.camp", "destination_url": destination},
+            format="json",
+        )
         assert response.status_code == 400, destination
         assert list(response.json()) == ["destination_url"], destination

@@ -1,4 +1,5 @@
 """Privacy: stored IPs are anonymised by default; `forget_prospect` erases a prospect everywhere."""
+
 from io import StringIO
 
 import pytest
@@ -11,8 +12,7 @@ from tracker.models import Click
 pytestmark = pytest.mark.django_db
 
 CHROME = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Safari/537.36"
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 )
 
 
@@ -53,8 +53,7 @@ def test_forget_prospect_deletes_their_links_and_clicks_in_every_campaign():
     output = forget_prospect("JOHN.DOE@company.com")
 
     assert output == (
-        "Deleted 2 links and 3 clicks for JOHN.DOE@company.com "
-        "(campaigns: aura.camp, wesser-recrutement.fr).\n"
+        "Deleted 2 links and 3 clicks for JOHN.DOE@company.com (campaigns: aura.camp, wesser-recrutement.fr).\n"
     )
     assert list(Link.objects.values_list("email", flat=True)) == ["jane@company.com"]
     assert list(Click.objects.values_list("link_id", flat=True)) == [other.id]
@@ -85,9 +84,14 @@ def test_the_admin_action_forgets_the_selected_prospects_everywhere(admin_client
     make_click(make_link(email="john.doe@COMPANY.com", campaign="wesser-recrutement.fr"))
     kept = make_link(email="jane@company.com")
 
-    response = admin_client.post("/admin/links/link/", {
-        "action": "forget_prospects", "_selected_action": [selected.pk],
-    }, follow=True)
+    response = admin_client.post(
+        "/admin/links/link/",
+        {
+            "action": "forget_prospects",
+            "_selected_action": [selected.pk],
+        },
+        follow=True,
+    )
 
     assert response.status_code == 200
     assert "Forgot 1 prospect(s): deleted 2 link(s) and 1 click(s)." in response.content.decode()

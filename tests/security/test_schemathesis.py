@@ -1,16 +1,18 @@
 """The API as its own OpenAPI schema describes it, fuzzed by schemathesis in-process: no 5xx, no
 response that contradicts the schema, no undocumented status code. 25 examples per operation,
 derandomised so CI is repeatable."""
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings as hypothesis_settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
+from linktracker.wsgi import application
 from tests.factories import make_click, make_link
-from tracker.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
@@ -35,9 +37,12 @@ def some_clicks():
 
 
 @schema.parametrize()
-@hypothesis_settings(max_examples=25, derandomize=True, deadline=None,
-                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                            HealthCheck.filter_too_much])
+@hypothesis_settings(
+    max_examples=25,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 def test_every_api_operation_honours_its_schema(case, api_token, some_clicks):
     """Generated requests, valid and not: never a 5xx, always a documented status and body shape."""
     case.call_and_validate(headers={"Authorization": f"Token {api_token}"}, checks=CHECKS)

@@ -1,4 +1,5 @@
 """API tokens: created, shown, listed and revoked with `manage.py api_token` or in the admin."""
+
 from io import StringIO
 
 import pytest
@@ -47,7 +48,6 @@ def test_create_refuses_a_second_token_for_the_same_user(api_token):
 def test_show_prints_the_key(api_token):
     """`api_token show USER` prints the full key and nothing else."""
     assert run_api_token("show", "operator") == f"{api_token}\n"
-
 
 
 def test_revoke_deletes_the_token_and_the_old_key_gets_401(api_token, anonymous_api):

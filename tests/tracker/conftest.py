@@ -1,4 +1,5 @@
 """Fixtures for the click path: a clean miss counter for every test."""
+
 import pytest
 from django.core.cache import cache
 

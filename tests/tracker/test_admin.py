@@ -1,4 +1,5 @@
 """The admin shows clicks read-only, with their verdict and reason, on their own page and on each link."""
+
 import pytest
 
 from tests.factories import make_click, make_link

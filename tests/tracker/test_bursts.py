@@ -1,4 +1,5 @@
 """Rule 6: one prospect's link opened from several networks within seconds is a scanner farm."""
+
 import datetime
 
 import pytest
@@ -41,7 +42,9 @@ def test_a_third_network_is_counted_in_the_reason(client):
     for ip in ("20.1.2.3", "34.5.6.7", "52.8.9.10"):
         click(client, link, ip)
     assert [reason for _, _, reason in stored(link)] == [
-        "burst: 2 networks in 2s", "burst: 2 networks in 2s", "burst: 3 networks in 2s",
+        "burst: 2 networks in 2s",
+        "burst: 2 networks in 2s",
+        "burst: 3 networks in 2s",
     ]
 
 
@@ -94,5 +97,6 @@ def test_the_window_follows_the_setting(client, settings):
         clock.shift(datetime.timedelta(seconds=5))
         click(client, link, "34.5.6.7")
     assert [verdict_reason[1:] for verdict_reason in stored(link)] == [
-        ("scanner", "burst: 2 networks in 10s"), ("scanner", "burst: 2 networks in 10s"),
+        ("scanner", "burst: 2 networks in 10s"),
+        ("scanner", "burst: 2 networks in 10s"),
     ]

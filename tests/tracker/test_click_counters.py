@@ -1,7 +1,8 @@
 """Each link's click counters, kept by database triggers: every way a click appears, changes or
 goes away leaves them equal to a recount of the clicks."""
+
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -14,9 +15,13 @@ from tracker.models import Click
 
 pytestmark = pytest.mark.django_db
 
-MONDAY = datetime(2026, 11, 16, 9, 0, tzinfo=timezone.utc)
+MONDAY = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
 COUNTERS = (
-    "human_clicks", "machine_clicks", "first_human_click_at", "last_human_click_at", "first_click_at",
+    "human_clicks",
+    "machine_clicks",
+    "first_human_click_at",
+    "last_human_click_at",
+    "first_click_at",
     "last_click_at",
 )
 
@@ -52,7 +57,12 @@ def test_human_and_machine_clicks_are_counted_apart_with_first_and_last_times():
     make_click(link, MONDAY + timedelta(hours=1))
     make_click(link, MONDAY + timedelta(hours=5), verdict="bot")
     assert counters(link) == (
-        2, 2, MONDAY + timedelta(hours=1), MONDAY + timedelta(hours=2), MONDAY, MONDAY + timedelta(hours=5),
+        2,
+        2,
+        MONDAY + timedelta(hours=1),
+        MONDAY + timedelta(hours=2),
+        MONDAY,
+        MONDAY + timedelta(hours=5),
     )
     assert recounted(link) == counters(link)
 
@@ -122,11 +132,22 @@ def test_saving_a_link_loaded_before_a_click_keeps_that_click(admin_client):
     make_click(link, MONDAY)
     loaded.first_name = "Johnny"
     loaded.save()
-    response = admin_client.post(f"/admin/links/link/{link.pk}/change/", {
-        "first_name": "Jonathan", "last_name": "Doe", "email": "john@company.com", "icp": "CEO",
-        "campaign": link.campaign_id, "destination_url": "https://example.com/offer", "channel": "",
-        "sent_at_0": "", "sent_at_1": "", "clicks-TOTAL_FORMS": "0", "clicks-INITIAL_FORMS": "0",
-    })
+    response = admin_client.post(
+        f"/admin/links/link/{link.pk}/change/",
+        {
+            "first_name": "Jonathan",
+            "last_name": "Doe",
+            "email": "john@company.com",
+            "icp": "CEO",
+            "campaign": link.campaign_id,
+            "destination_url": "https://example.com/offer",
+            "channel": "",
+            "sent_at_0": "",
+            "sent_at_1": "",
+            "clicks-TOTAL_FORMS": "0",
+            "clicks-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 302
     assert Link.objects.values_list("first_name", "human_clicks").get(pk=link.pk) == ("Jonathan", 1)
 
@@ -138,7 +159,9 @@ def test_a_stale_link_saved_with_explicit_fields_never_writes_the_counters():
     link.first_name = "Johnny"
     link.save(update_fields=["first_name", "human_clicks", "first_click_at"])
     assert Link.objects.values_list("first_name", "human_clicks", "first_click_at").get(pk=link.pk) == (
-        "Johnny", 1, MONDAY,
+        "Johnny",
+        1,
+        MONDAY,
     )
 
 

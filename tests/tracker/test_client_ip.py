@@ -1,4 +1,5 @@
 """Whose IP is stored: the socket's, unless a trusted proxy header is configured."""
+
 import pytest
 
 from tests.factories import make_link

@@ -1,4 +1,5 @@
 """A persistent connection that died (database restart) costs no click: the redirect reconnects."""
+
 import pytest
 from django.db import connection
 

@@ -1,4 +1,5 @@
 """manage.py reclassify_clicks re-applies today's rules to stored clicks and says what changed."""
+
 import datetime
 from io import StringIO
 
@@ -23,7 +24,7 @@ def reclassify(*args):
 
 def summary(output):
     """The lines after the progress bar."""
-    return output[output.index("Checked"):].splitlines()
+    return output[output.index("Checked") :].splitlines()
 
 
 def verdicts():
@@ -36,10 +37,22 @@ def test_stored_clicks_get_the_current_rules_and_a_summary():
     make_click(link, clicked_at=NOON + 3600 * SECOND, user_agent=SLACKBOT, ip="82.64.10.0")
     make_click(link, clicked_at=NOON + 7200 * SECOND, user_agent=CHROME, ip="40.92.12.0")
     make_click(link, clicked_at=NOON + 10 * SECOND, user_agent=CHROME, ip="82.64.10.0")
-    make_click(link, clicked_at=NOON + 9000 * SECOND, user_agent=OUTLOOK_DESKTOP, ip="82.64.10.0",
-               verdict="bot", reason="ua: crawler Microsoft Office")
-    make_click(link, clicked_at=NOON + 9999 * SECOND, user_agent=CHROME, ip="82.64.10.0",
-               verdict="scanner", reason="ua: old signature")
+    make_click(
+        link,
+        clicked_at=NOON + 9000 * SECOND,
+        user_agent=OUTLOOK_DESKTOP,
+        ip="82.64.10.0",
+        verdict="bot",
+        reason="ua: crawler Microsoft Office",
+    )
+    make_click(
+        link,
+        clicked_at=NOON + 9999 * SECOND,
+        user_agent=CHROME,
+        ip="82.64.10.0",
+        verdict="scanner",
+        reason="ua: old signature",
+    )
     output = reclassify()
     assert summary(output) == [
         "Checked 5 clicks.",
@@ -74,7 +87,9 @@ def test_bursts_are_found_again_in_stored_clicks():
     make_click(link, clicked_at=NOON + 600 * SECOND, user_agent=CHROME, ip="82.64.10.0")
     assert summary(reclassify()) == ["Checked 3 clicks.", "human → scanner: 2"]
     assert verdicts() == [
-        ("scanner", "burst: 2 networks in 2s"), ("scanner", "burst: 2 networks in 2s"), ("human", ""),
+        ("scanner", "burst: 2 networks in 2s"),
+        ("scanner", "burst: 2 networks in 2s"),
+        ("human", ""),
     ]
 
 
@@ -93,7 +108,9 @@ def test_dry_run_reports_and_saves_nothing():
     link = make_link()
     make_click(link, user_agent=SLACKBOT)
     assert summary(reclassify("--dry-run")) == [
-        "Checked 1 clicks.", "human → preview: 1", "Dry run: nothing was saved.",
+        "Checked 1 clicks.",
+        "human → preview: 1",
+        "Dry run: nothing was saved.",
     ]
     assert verdicts() == [("human", "")]
 
@@ -104,7 +121,8 @@ def test_campaign_limits_the_clicks_checked():
     make_click(make_link(campaign="wesser-recrutement.fr"), user_agent=SLACKBOT)
     assert summary(reclassify("--campaign", "aura.camp")) == ["Checked 1 clicks.", "human → preview: 1"]
     assert list(Click.objects.order_by("link__campaign__name").values_list("link__campaign__name", "verdict")) == [
-        ("aura.camp", "preview"), ("wesser-recrutement.fr", "human"),
+        ("aura.camp", "preview"),
+        ("wesser-recrutement.fr", "human"),
     ]
 
 

@@ -1,4 +1,5 @@
 """The rules apply in a fixed order; the first that recognises a machine names the reason."""
+
 import datetime
 import ipaddress
 
@@ -13,15 +14,20 @@ SAFE_LINKS = "https://eur02.safelinks.protection.outlook.com/?url=x"
 def test_the_rules_run_headers_agent_referer_network_timing_burst():
     """Cheapest and surest first."""
     assert [rule.__name__ for rule in RULES] == [
-        "purpose_headers", "user_agent_signature", "scanner_referrer", "mail_security_network",
-        "right_after_sending", "burst_of_networks",
+        "purpose_headers",
+        "user_agent_signature",
+        "scanner_referrer",
+        "mail_security_network",
+        "right_after_sending",
+        "burst_of_networks",
     ]
 
 
 def test_a_prefetch_header_wins_over_the_user_agent():
     """A browser prefetch is a prefetch whatever agent it carries."""
     assert classify(click_facts(headers={"Sec-Purpose": "prefetch"}, user_agent=SLACKBOT)) == (
-        "prefetch", "header: Sec-Purpose prefetch",
+        "prefetch",
+        "header: Sec-Purpose prefetch",
     )
 
 
@@ -33,7 +39,8 @@ def test_the_user_agent_wins_over_the_referer_and_network():
 def test_the_referer_wins_over_the_network():
     """The referer names the exact service; the network only its owner."""
     assert classify(click_facts(user_agent=CHROME, referer=SAFE_LINKS, ip=EOP_IP)) == (
-        "scanner", "referer: safelinks.protection.outlook.com",
+        "scanner",
+        "referer: safelinks.protection.outlook.com",
     )
 
 

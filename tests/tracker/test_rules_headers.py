@@ -1,4 +1,5 @@
 """Rule 1: browsers that announce a prefetch, prerender or preview are not clicks by a person."""
+
 import pytest
 
 from tests.factories import make_link
@@ -9,13 +10,16 @@ from tracker.models import Click
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("headers, expected", [
-    ({"Sec-Purpose": "prefetch"}, ("prefetch", "header: Sec-Purpose prefetch")),
-    ({"Sec-Purpose": "prefetch;prerender"}, ("prefetch", "header: Sec-Purpose prerender")),
-    ({"Purpose": "prefetch"}, ("prefetch", "header: Purpose prefetch")),
-    ({"X-Purpose": "preview"}, ("preview", "header: X-Purpose preview")),
-    ({"X-Moz": "prefetch"}, ("prefetch", "header: X-Moz prefetch")),
-])
+@pytest.mark.parametrize(
+    "headers, expected",
+    [
+        ({"Sec-Purpose": "prefetch"}, ("prefetch", "header: Sec-Purpose prefetch")),
+        ({"Sec-Purpose": "prefetch;prerender"}, ("prefetch", "header: Sec-Purpose prerender")),
+        ({"Purpose": "prefetch"}, ("prefetch", "header: Purpose prefetch")),
+        ({"X-Purpose": "preview"}, ("preview", "header: X-Purpose preview")),
+        ({"X-Moz": "prefetch"}, ("prefetch", "header: X-Moz prefetch")),
+    ],
+)
 def test_speculative_loads_are_told_apart_by_their_header(headers, expected):
     """Chrome's Sec-Purpose, the older Purpose, Safari's X-Purpose, Firefox's X-Moz."""
     assert classify(click_facts(headers=headers)) == expected

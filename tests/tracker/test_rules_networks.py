@@ -1,4 +1,5 @@
 """Rule 4: clicks from mail-security providers' published networks are scanners."""
+
 import pytest
 
 from tests.factories import make_link
@@ -10,19 +11,22 @@ from tracker.models import Click
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("ip, reason", [
-    ("40.92.12.34", "network: Microsoft EOP 40.92.0.0/15"),
-    ("40.93.250.1", "network: Microsoft EOP 40.92.0.0/15"),
-    ("40.107.66.5", "network: Microsoft EOP 40.107.0.0/16"),
-    ("52.101.1.1", "network: Microsoft EOP 52.100.0.0/14"),
-    ("104.47.12.9", "network: Microsoft EOP 104.47.0.0/17"),
-    ("2a01:111:f400:7e1b::5", "network: Microsoft EOP 2a01:111:f400::/48"),
-    ("64.235.150.10", "network: Barracuda 64.235.144.0/20"),
-    ("209.222.82.4", "network: Barracuda 209.222.80.0/21"),
-    ("205.139.110.66", "network: Mimecast 205.139.110.0/24"),
-    ("67.231.150.1", "network: Proofpoint 67.231.144.0/20"),
-    ("148.163.150.20", "network: Proofpoint 148.163.128.0/19"),
-])
+@pytest.mark.parametrize(
+    "ip, reason",
+    [
+        ("40.92.12.34", "network: Microsoft EOP 40.92.0.0/15"),
+        ("40.93.250.1", "network: Microsoft EOP 40.92.0.0/15"),
+        ("40.107.66.5", "network: Microsoft EOP 40.107.0.0/16"),
+        ("52.101.1.1", "network: Microsoft EOP 52.100.0.0/14"),
+        ("104.47.12.9", "network: Microsoft EOP 104.47.0.0/17"),
+        ("2a01:111:f400:7e1b::5", "network: Microsoft EOP 2a01:111:f400::/48"),
+        ("64.235.150.10", "network: Barracuda 64.235.144.0/20"),
+        ("209.222.82.4", "network: Barracuda 209.222.80.0/21"),
+        ("205.139.110.66", "network: Mimecast 205.139.110.0/24"),
+        ("67.231.150.1", "network: Proofpoint 67.231.144.0/20"),
+        ("148.163.150.20", "network: Proofpoint 148.163.128.0/19"),
+    ],
+)
 def test_a_plain_browser_agent_from_a_gateway_network_is_a_scanner(ip, reason):
     """Safe Links and friends send an ordinary Chrome agent; their network gives them away."""
     assert classify(click_facts(ip=ip, user_agent=CHROME)) == ("scanner", reason)

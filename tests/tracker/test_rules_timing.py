@@ -1,4 +1,5 @@
 """Rule 5: a click within SCANNER_WINDOW_SECONDS of sending is a gateway opening the message."""
+
 import datetime
 
 import pytest
@@ -13,13 +14,16 @@ from tracker.models import Click
 SECOND = datetime.timedelta(seconds=1)
 
 
-@pytest.mark.parametrize("seconds_after_sending, expected", [
-    (0, ("scanner", "timing: 0s after sent_at")),
-    (12, ("scanner", "timing: 12s after sent_at")),
-    (59, ("scanner", "timing: 59s after sent_at")),
-    (60, ("human", "")),
-    (2 * 3600, ("human", "")),
-])
+@pytest.mark.parametrize(
+    "seconds_after_sending, expected",
+    [
+        (0, ("scanner", "timing: 0s after sent_at")),
+        (12, ("scanner", "timing: 12s after sent_at")),
+        (59, ("scanner", "timing: 59s after sent_at")),
+        (60, ("human", "")),
+        (2 * 3600, ("human", "")),
+    ],
+)
 def test_clicks_inside_the_first_minute_after_sending_are_scanners(seconds_after_sending, expected):
     """Nobody opens, reads and clicks within 60 seconds of delivery; a gateway does."""
     facts = click_facts(sent_at=NOON - seconds_after_sending * SECOND, clicked_at=NOON)

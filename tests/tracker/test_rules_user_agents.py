@@ -1,4 +1,5 @@
 """Rule 2: the user agent names previewers, mail scanners, headless browsers and HTTP libraries."""
+
 import pytest
 
 from tests.factories import make_link
@@ -10,28 +11,40 @@ from tracker.models import Click
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("user_agent", [
-    ua.CHROME, ua.SAFARI, ua.FIREFOX, ua.EDGE, ua.MOBILE_SAFARI, ua.ANDROID_CHROME, ua.LINKEDIN_APP_BROWSER,
-])
+@pytest.mark.parametrize(
+    "user_agent",
+    [
+        ua.CHROME,
+        ua.SAFARI,
+        ua.FIREFOX,
+        ua.EDGE,
+        ua.MOBILE_SAFARI,
+        ua.ANDROID_CHROME,
+        ua.LINKEDIN_APP_BROWSER,
+    ],
+)
 def test_browsers_people_click_with_are_human(user_agent):
     """Desktop and mobile browsers, and LinkedIn's in-app browser, are people."""
     assert classify(click_facts(user_agent=user_agent)) == ("human", "")
 
 
-@pytest.mark.parametrize("user_agent, reason", [
-    (ua.SLACKBOT, "ua: Slackbot"),
-    (ua.LINKEDINBOT, "ua: LinkedInBot"),
-    (ua.SKYPE_PREVIEW, "ua: SkypeUriPreview"),
-    (ua.TEAMS_PREVIEW, "ua: MicrosoftPreview"),
-    (ua.FACEBOOK, "ua: facebookexternalhit"),
-    (ua.IMESSAGE, "ua: facebookexternalhit"),
-    (ua.WHATSAPP, "ua: WhatsApp"),
-    (ua.TELEGRAM, "ua: TelegramBot"),
-    (ua.TWITTERBOT, "ua: Twitterbot"),
-    (ua.DISCORDBOT, "ua: Discordbot"),
-    (ua.BINGPREVIEW, "ua: BingPreview"),
-    (ua.APPLEBOT, "ua: Applebot"),
-])
+@pytest.mark.parametrize(
+    "user_agent, reason",
+    [
+        (ua.SLACKBOT, "ua: Slackbot"),
+        (ua.LINKEDINBOT, "ua: LinkedInBot"),
+        (ua.SKYPE_PREVIEW, "ua: SkypeUriPreview"),
+        (ua.TEAMS_PREVIEW, "ua: MicrosoftPreview"),
+        (ua.FACEBOOK, "ua: facebookexternalhit"),
+        (ua.IMESSAGE, "ua: facebookexternalhit"),
+        (ua.WHATSAPP, "ua: WhatsApp"),
+        (ua.TELEGRAM, "ua: TelegramBot"),
+        (ua.TWITTERBOT, "ua: Twitterbot"),
+        (ua.DISCORDBOT, "ua: Discordbot"),
+        (ua.BINGPREVIEW, "ua: BingPreview"),
+        (ua.APPLEBOT, "ua: Applebot"),
+    ],
+)
 def test_chat_and_social_previewers_are_previews(user_agent, reason):
     """Pasting the link in a chat or post fetches it for a preview card."""
     assert classify(click_facts(user_agent=user_agent)) == ("preview", reason)
@@ -43,25 +56,31 @@ def test_outlook_desktops_own_fetch_is_a_preview():
     assert classify(click_facts(user_agent=ua.OUTLOOK_DESKTOP)) == ("preview", "ua: Microsoft Office")
 
 
-@pytest.mark.parametrize("user_agent, reason", [
-    ("Mozilla/5.0 (compatible; urldefense.proofpoint.com)", "ua: urldefense"),
-    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) SafeLinks/1.0", "ua: safelinks"),
-    ("Mimecast-URL-Protect/1.0", "ua: mimecast"),
-    ("Proofpoint-TAP-Sandbox/2.1", "ua: proofpoint"),
-    ("Mozilla/5.0 (compatible; Barracuda Sentinel)", "ua: barracuda"),
-])
+@pytest.mark.parametrize(
+    "user_agent, reason",
+    [
+        ("Mozilla/5.0 (compatible; urldefense.proofpoint.com)", "ua: urldefense"),
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) SafeLinks/1.0", "ua: safelinks"),
+        ("Mimecast-URL-Protect/1.0", "ua: mimecast"),
+        ("Proofpoint-TAP-Sandbox/2.1", "ua: proofpoint"),
+        ("Mozilla/5.0 (compatible; Barracuda Sentinel)", "ua: barracuda"),
+    ],
+)
 def test_mail_security_agents_are_scanners(user_agent, reason):
     """Gateways that say who they are get the scanner verdict."""
     assert classify(click_facts(user_agent=user_agent)) == ("scanner", reason)
 
 
-@pytest.mark.parametrize("user_agent, reason", [
-    (ua.HEADLESS_CHROME, "ua: HeadlessChrome"),
-    (ua.PYTHON_REQUESTS, "ua: python-requests"),
-    (ua.CURL, "ua: curl"),
-    (ua.GO_HTTP_CLIENT, "ua: Go-http-client"),
-    (ua.OKHTTP, "ua: okhttp"),
-])
+@pytest.mark.parametrize(
+    "user_agent, reason",
+    [
+        (ua.HEADLESS_CHROME, "ua: HeadlessChrome"),
+        (ua.PYTHON_REQUESTS, "ua: python-requests"),
+        (ua.CURL, "ua: curl"),
+        (ua.GO_HTTP_CLIENT, "ua: Go-http-client"),
+        (ua.OKHTTP, "ua: okhttp"),
+    ],
+)
 def test_headless_browsers_and_http_libraries_are_bots(user_agent, reason):
     """Scripts and automation are bots."""
     assert classify(click_facts(user_agent=user_agent)) == ("bot", reason)

@@ -1,4 +1,5 @@
 """Tracking tokens are unguessable: random, URL-safe, at least 48 bits, never sequential."""
+
 import base64
 import re
 

@@ -1,4 +1,5 @@
 """Unknown tokens: a plain 404 page, nothing stored, and a limit on guessing."""
+
 import datetime
 
 import pytest
@@ -11,7 +12,7 @@ from tracker.views import not_found_page
 
 pytestmark = pytest.mark.django_db
 
-TEN_SECONDS_INTO_A_MINUTE = datetime.datetime(2026, 11, 24, 10, 30, 10, tzinfo=datetime.timezone.utc)
+TEN_SECONDS_INTO_A_MINUTE = datetime.datetime(2026, 11, 24, 10, 30, 10, tzinfo=datetime.UTC)
 
 
 def test_an_unknown_token_answers_the_404_page_and_stores_nothing(client):

@@ -1,8 +1,9 @@
 """gunicorn's application answers /t/<token> below Django's request cycle, with the same answers.
 
-These tests call tracker.wsgi.application as gunicorn does (through wsgiref's PEP 3333
+These tests call linktracker.wsgi.application as gunicorn does (through wsgiref's PEP 3333
 validator), so they run with real connection handling: transactional tests, no test client.
 """
+
 import datetime
 import time
 from wsgiref.util import setup_testing_defaults
@@ -12,22 +13,28 @@ import pytest
 import time_machine
 from django.db import OperationalError, connection
 
+from linktracker.errors import RETRY_AFTER_SECONDS, SERVER_ERROR_MESSAGE
+from linktracker.wsgi import application
 from tests.factories import make_link
 from tests.tracker.user_agents import CHROME, SLACKBOT
-from tracker.errors import RETRY_AFTER_SECONDS, SERVER_ERROR_MESSAGE
 from tracker.models import Click
 from tracker.views import not_found_page
-from tracker.wsgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-TEN_SECONDS_INTO_A_MINUTE = datetime.datetime(2026, 11, 24, 10, 30, 10, tzinfo=datetime.timezone.utc)
+TEN_SECONDS_INTO_A_MINUTE = datetime.datetime(2026, 11, 24, 10, 30, 10, tzinfo=datetime.UTC)
 
 
 def serve(path, method="GET", query="", remote_addr="82.64.10.77", **headers):
-    """Return (status line, headers as a dict, body) of one request to tracker.wsgi.application."""
-    environ = {"REQUEST_METHOD": method, "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": query,
-               "REMOTE_ADDR": remote_addr, **headers}
+    """Return (status line, headers as a dict, body) of one request to linktracker.wsgi.application."""
+    environ = {
+        "REQUEST_METHOD": method,
+        "SCRIPT_NAME": "",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "REMOTE_ADDR": remote_addr,
+        **headers,
+    }
     setup_testing_defaults(environ)
     answer = {}
 
@@ -46,12 +53,13 @@ def serve(path, method="GET", query="", remote_addr="82.64.10.77", **headers):
 def test_a_click_redirects_with_302_and_stores_one_row():
     """Location is the destination; the click keeps the /24, user agent, referer and verdict."""
     link = make_link(destination_url="https://wesser.fr/offre")
-    status, headers, body = serve(f"/t/{link.token}", HTTP_USER_AGENT=CHROME,
-                                  HTTP_REFERER="https://mail.google.com/")
+    status, headers, body = serve(f"/t/{link.token}", HTTP_USER_AGENT=CHROME, HTTP_REFERER="https://mail.google.com/")
     assert (status, body) == ("302 Found", b"")
     assert headers == {
-        "Location": "https://wesser.fr/offre", "Content-Type": "text/html; charset=utf-8",
-        "Cache-Control": "no-store", "Content-Length": "0",
+        "Location": "https://wesser.fr/offre",
+        "Content-Type": "text/html; charset=utf-8",
+        "Cache-Control": "no-store",
+        "Content-Length": "0",
     }
     assert list(Click.objects.values_list("link_id", "ip", "user_agent", "referer", "verdict", "reason")) == [
         (link.id, "82.64.10.0", CHROME, "https://mail.google.com/", "human", ""),
@@ -106,7 +114,10 @@ def test_a_post_is_refused_with_405_and_stores_nothing():
     link = make_link()
     status, headers, body = serve(f"/t/{link.token}", method="POST", HTTP_USER_AGENT=CHROME)
     assert (status, headers["Allow"], headers["Cache-Control"], body) == (
-        "405 Method Not Allowed", "GET, HEAD", "no-store", b"",
+        "405 Method Not Allowed",
+        "GET, HEAD",
+        "no-store",
+        b"",
     )
     assert Click.objects.count() == 0
 
@@ -131,17 +142,22 @@ def test_a_database_outage_answers_the_503_page(caplog):
 
 def test_any_other_error_is_a_plain_500_without_details(monkeypatch, caplog):
     """The traceback goes to the log, never to the visitor."""
+
     def broken(token, burst_start):
         raise RuntimeError("secret detail")
 
     monkeypatch.setattr("tracker.views.find_link", broken)
     status, headers, body = serve("/t/abc", HTTP_USER_AGENT=CHROME)
     assert (status, headers["Content-Type"], body) == (
-        "500 Internal Server Error", "text/plain; charset=utf-8", SERVER_ERROR_MESSAGE.encode(),
+        "500 Internal Server Error",
+        "text/plain; charset=utf-8",
+        SERVER_ERROR_MESSAGE.encode(),
     )
     [record] = caplog.records
     assert (record.levelname, record.getMessage(), str(record.exc_info[1])) == (
-        "ERROR", "Internal Server Error: /t/abc", "secret detail",
+        "ERROR",
+        "Internal Server Error: /t/abc",
+        "secret detail",
     )
 
 

@@ -6,29 +6,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('links', '0001_initial'),
+        ("links", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Click',
+            name="Click",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('clicked_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='client IP (anonymised unless configured otherwise)')),
-                ('user_agent', models.CharField(blank=True, max_length=512)),
-                ('referer', models.CharField(blank=True, max_length=512)),
-                ('verdict', models.CharField(choices=[('human', 'Human'), ('scanner', 'E-mail security scanner'), ('preview', 'Link preview'), ('prefetch', 'Browser prefetch'), ('bot', 'Bot')], default='human', max_length=10)),
-                ('reason', models.CharField(blank=True, max_length=100)),
-                ('link', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clicks', to='links.link')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("clicked_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "ip",
+                    models.GenericIPAddressField(
+                        blank=True, null=True, verbose_name="client IP (anonymised unless configured otherwise)"
+                    ),
+                ),
+                ("user_agent", models.CharField(blank=True, max_length=512)),
+                ("referer", models.CharField(blank=True, max_length=512)),
+                (
+                    "verdict",
+                    models.CharField(
+                        choices=[
+                            ("human", "Human"),
+                            ("scanner", "E-mail security scanner"),
+                            ("preview", "Link preview"),
+                            ("prefetch", "Browser prefetch"),
+                            ("bot", "Bot"),
+                        ],
+                        default="human",
+                        max_length=10,
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=100)),
+                (
+                    "link",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="clicks", to="links.link"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-clicked_at', '-id'],
-                'indexes': [models.Index(fields=['link', 'clicked_at'], name='click_link_time'), models.Index(fields=['verdict', 'clicked_at'], name='click_verdict_time')],
+                "ordering": ["-clicked_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["link", "clicked_at"], name="click_link_time"),
+                    models.Index(fields=["verdict", "clicked_at"], name="click_verdict_time"),
+                ],
             },
         ),
     ]

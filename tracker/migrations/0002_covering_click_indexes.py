@@ -4,27 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('links', '0003_link_sent_at_channel'),
-        ('tracker', '0001_initial'),
+        ("links", "0003_link_sent_at_channel"),
+        ("tracker", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='click',
-            name='click_link_time',
+            model_name="click",
+            name="click_link_time",
         ),
         migrations.RemoveIndex(
-            model_name='click',
-            name='click_verdict_time',
+            model_name="click",
+            name="click_verdict_time",
         ),
         migrations.AddIndex(
-            model_name='click',
-            index=models.Index(fields=['link', 'clicked_at', 'verdict', 'id'], name='click_link_time_verdict'),
+            model_name="click",
+            index=models.Index(fields=["link", "clicked_at", "verdict", "id"], name="click_link_time_verdict"),
         ),
         migrations.AddIndex(
-            model_name='click',
-            index=models.Index(fields=['clicked_at', 'verdict', 'link', 'id'], name='click_time_verdict_link'),
+            model_name="click",
+            index=models.Index(fields=["clicked_at", "verdict", "link", "id"], name="click_time_verdict_link"),
         ),
     ]

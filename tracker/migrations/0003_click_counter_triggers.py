@@ -12,6 +12,7 @@ Triggers and backfill run in one transaction: no click falls between the two. On
 are stored as UTC text 'YYYY-MM-DD HH:MM:SS[.ffffff]' (the ORM and the redirect's raw INSERT alike),
 so text order is time order and min()/max() compare them correctly.
 """
+
 from django.db import migrations, models
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -107,6 +108,7 @@ def run(statements):
             raise NotImplementedError(f"No click counter triggers for {vendor}.")
         for statement in statements[vendor]:
             schema_editor.execute(statement, params=None)
+
     return operation
 
 
@@ -132,7 +134,6 @@ def count_existing_clicks(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("links", "0004_link_click_counters"),
         ("tracker", "0002_covering_click_indexes"),
@@ -143,7 +144,8 @@ class Migration(migrations.Migration):
             model_name="click",
             index=models.Index(
                 condition=models.Q(("verdict", "human"), _negated=True),
-                fields=["verdict", "clicked_at", "link", "id"], name="click_machine_verdict_time",
+                fields=["verdict", "clicked_at", "link", "id"],
+                name="click_machine_verdict_time",
             ),
         ),
         migrations.RunPython(run(CREATE), run(DROP)),

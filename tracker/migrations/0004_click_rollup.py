@@ -8,6 +8,7 @@ moves one count: +1 in its quarter and verdict on insert, -1 on delete, both on 
 only updates: the row of a rolled-up click exists, and a flush that empties the rollup first must
 not leave negative rows. The quarter is computed as tracker.rollup.QuarterHour does (frozen here).
 """
+
 from datetime import datetime, timezone
 
 from django.db import migrations, models
@@ -41,10 +42,7 @@ def rolled_up(row):
 
 
 def plpgsql(name, body):
-    return (
-        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$"
-        f" BEGIN {body} RETURN NULL; END $$"
-    )
+    return f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$"
 
 
 CREATE = {
@@ -93,40 +91,55 @@ def run(statements):
             raise NotImplementedError(f"No click rollup triggers for {vendor}.")
         for statement in statements[vendor]:
             schema_editor.execute(statement, params=None)
+
     return operation
 
 
 def create_watermark(apps, schema_editor):
     RollupWatermark = apps.get_model("tracker", "RollupWatermark")
     RollupWatermark.objects.using(schema_editor.connection.alias).create(
-        pk=1, rolled_up_until=datetime(1970, 1, 1, tzinfo=timezone.utc),
+        pk=1,
+        rolled_up_until=datetime(1970, 1, 1, tzinfo=timezone.utc),
     )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0003_click_counter_triggers'),
+        ("tracker", "0003_click_counter_triggers"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RollupWatermark',
+            name="RollupWatermark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rolled_up_until', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("rolled_up_until", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='ClickQuarterCount',
+            name="ClickQuarterCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quarter_start', models.DateTimeField()),
-                ('verdict', models.CharField(choices=[('human', 'Human'), ('scanner', 'E-mail security scanner'), ('preview', 'Link preview'), ('prefetch', 'Browser prefetch'), ('bot', 'Bot')], max_length=10)),
-                ('clicks', models.BigIntegerField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("quarter_start", models.DateTimeField()),
+                (
+                    "verdict",
+                    models.CharField(
+                        choices=[
+                            ("human", "Human"),
+                            ("scanner", "E-mail security scanner"),
+                            ("preview", "Link preview"),
+                            ("prefetch", "Browser prefetch"),
+                            ("bot", "Bot"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("clicks", models.BigIntegerField()),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('quarter_start', 'verdict'), name='click_quarter_count_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("quarter_start", "verdict"), name="click_quarter_count_unique")
+                ],
             },
         ),
         migrations.RunPython(create_watermark, migrations.RunPython.noop),

@@ -1,4 +1,5 @@
 """GDPR erasure: delete every link of one prospect, with its clicks, in every campaign."""
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 

@@ -1,4 +1,5 @@
 """Re-apply the current bot/scanner rules to the clicks already stored."""
+
 from collections import Counter, deque
 from datetime import timedelta
 from itertools import islice
@@ -9,7 +10,12 @@ from tqdm import tqdm
 
 from links.models import Campaign
 from tracker.classification import (
-    RECENT_CLICKS_LIMIT, SCANNER, ClickFacts, RecentClick, burst_companions, classify,
+    RECENT_CLICKS_LIMIT,
+    SCANNER,
+    ClickFacts,
+    RecentClick,
+    burst_companions,
+    classify,
 )
 from tracker.client_ip import client_network, parse_ip
 from tracker.models import Click
@@ -31,7 +37,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run, campaign, batch_size, **options):
         clicks = Click.objects.select_related("link").only(
-            "id", "link_id", "link__sent_at", "clicked_at", "ip", "user_agent", "referer", "verdict", "reason",
+            "id",
+            "link_id",
+            "link__sent_at",
+            "clicked_at",
+            "ip",
+            "user_agent",
+            "referer",
+            "verdict",
+            "reason",
         )
         if campaign is not None:
             if not Campaign.objects.filter(name=campaign).exists():
@@ -46,7 +60,7 @@ class Command(BaseCommand):
         with tqdm(total=clicks.count(), file=self.stdout, unit="click") as progress:
             # Batches of whole links, so that a link's clicks are seen together, in time order.
             for start in range(0, len(link_ids), batch_size):
-                batch_links = link_ids[start:start + batch_size]
+                batch_links = link_ids[start : start + batch_size]
                 batch = list(clicks.filter(link_id__gte=batch_links[0], link_id__lte=batch_links[-1]))
                 for click in batch:
                     reclassifier.add(click)
@@ -88,8 +102,12 @@ class Reclassifier:
         ip = parse_ip(click.ip or "")
         recent = list(islice(reversed(self.window), RECENT_CLICKS_LIMIT))  # as the redirect's SELECT
         facts = ClickFacts(
-            headers={}, ip=ip, user_agent=click.user_agent, referer=click.referer,
-            sent_at=click.link.sent_at, clicked_at=click.clicked_at,
+            headers={},
+            ip=ip,
+            user_agent=click.user_agent,
+            referer=click.referer,
+            sent_at=click.link.sent_at,
+            clicked_at=click.clicked_at,
             recent_clicks=tuple(
                 RecentClick(earlier.id, client_network(parse_ip(earlier.ip or "")), earlier.verdict)
                 for earlier in recent

@@ -1,16 +1,16 @@
 """Root URLconf. Every route here is either on tests/tracker/test_access.py's public allow-list
 or refuses anonymous users."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
-from tracker import views
+from linktracker import views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="dashboard"), name="home"),
-    path("t/<str:token>", views.follow_link, name="follow-link"),
     path("api/", include("links.urls")),
     path("api/", include("analytics.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -21,4 +21,4 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler500 = "tracker.errors.server_error"
+handler500 = "linktracker.errors.server_error"

@@ -1,4 +1,5 @@
 """Create, show, revoke and list the API tokens Clay and other clients send as `Authorization: Token <key>`."""
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
@@ -57,4 +58,6 @@ class Command(BaseCommand):
         if not tokens:
             self.stdout.write("No API tokens.")
         for token in tokens:
-            self.stdout.write(f"{token.user.get_username()}\t{token.key[:KEY_PREFIX_LENGTH]}…\tcreated {token.created:%Y-%m-%d %H:%M}")
+            self.stdout.write(
+                f"{token.user.get_username()}\t{token.key[:KEY_PREFIX_LENGTH]}…\tcreated {token.created:%Y-%m-%d %H:%M}"
+            )

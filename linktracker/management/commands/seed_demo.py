@@ -1,4 +1,5 @@
 """Fill the database with demo prospects and clicks, reproducibly (seeded random generator)."""
+
 import ipaddress
 import random
 import unicodedata
@@ -17,7 +18,10 @@ from tracker.models import Click
 CAMPAIGNS = {
     "aura.camp": ["CEO", "CTO", "VP Sales", "Head of Marketing", "Product Manager"],
     "wesser-recrutement.fr": [
-        "Commercial Senior", "Manager Commercial", "Directeur Regional", "Chef d'Équipe",
+        "Commercial Senior",
+        "Manager Commercial",
+        "Directeur Regional",
+        "Chef d'Équipe",
         "Responsable Développement",
     ],
     "maison-ecommerce.fr": ["E-commerce Director", "CMO", "Growth Manager", "Performance Marketing Lead"],
@@ -29,25 +33,97 @@ DESTINATIONS = {
 }
 # How likely a prospect of each ICP is to click: gives the ICP pie and metrics something to say.
 CLICK_PROPENSITY = {
-    "CEO": 0.55, "CTO": 0.35, "VP Sales": 0.45, "Head of Marketing": 0.4, "Product Manager": 0.3,
-    "Commercial Senior": 0.5, "Manager Commercial": 0.45, "Directeur Regional": 0.3,
-    "Chef d'Équipe": 0.35, "Responsable Développement": 0.4,
-    "E-commerce Director": 0.4, "CMO": 0.3, "Growth Manager": 0.5, "Performance Marketing Lead": 0.35,
+    "CEO": 0.55,
+    "CTO": 0.35,
+    "VP Sales": 0.45,
+    "Head of Marketing": 0.4,
+    "Product Manager": 0.3,
+    "Commercial Senior": 0.5,
+    "Manager Commercial": 0.45,
+    "Directeur Regional": 0.3,
+    "Chef d'Équipe": 0.35,
+    "Responsable Développement": 0.4,
+    "E-commerce Director": 0.4,
+    "CMO": 0.3,
+    "Growth Manager": 0.5,
+    "Performance Marketing Lead": 0.35,
     None: 0.3,
 }
 FIRST_NAMES = [
-    "Camille", "Julien", "Sophie", "Thomas", "Léa", "Nicolas", "Chloé", "Antoine", "Manon", "Hugo",
-    "Élodie", "François", "Inès", "Mathéo", "Margaux", "Olivier", "Claire", "Maxime", "Anaïs", "Pierre",
-    "James", "Emily", "Oliver", "Charlotte", "William", "Sarah", "Michael", "Jessica", "Daniel", "Emma",
+    "Camille",
+    "Julien",
+    "Sophie",
+    "Thomas",
+    "Léa",
+    "Nicolas",
+    "Chloé",
+    "Antoine",
+    "Manon",
+    "Hugo",
+    "Élodie",
+    "François",
+    "Inès",
+    "Mathéo",
+    "Margaux",
+    "Olivier",
+    "Claire",
+    "Maxime",
+    "Anaïs",
+    "Pierre",
+    "James",
+    "Emily",
+    "Oliver",
+    "Charlotte",
+    "William",
+    "Sarah",
+    "Michael",
+    "Jessica",
+    "Daniel",
+    "Emma",
 ]
 LAST_NAMES = [
-    "Martin", "Bernard", "Dubois", "Durand", "Lefèvre", "Moreau", "Laurent", "Girard", "Roux", "Fournier",
-    "Lambert", "Bonnet", "Mercier", "Chevalier", "Faure", "Rousseau", "Gauthier", "Perrin",
-    "Smith", "Johnson", "Brown", "Taylor", "Wilson", "Davies", "Evans", "Clarke", "Walker", "Wright",
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Durand",
+    "Lefèvre",
+    "Moreau",
+    "Laurent",
+    "Girard",
+    "Roux",
+    "Fournier",
+    "Lambert",
+    "Bonnet",
+    "Mercier",
+    "Chevalier",
+    "Faure",
+    "Rousseau",
+    "Gauthier",
+    "Perrin",
+    "Smith",
+    "Johnson",
+    "Brown",
+    "Taylor",
+    "Wilson",
+    "Davies",
+    "Evans",
+    "Clarke",
+    "Walker",
+    "Wright",
 ]
 COMPANIES = [
-    "acme.io", "novatech.fr", "bluepeak.com", "leroy-conseil.fr", "brightloop.co", "datafleet.io",
-    "atelier-nord.fr", "kestrel.ai", "groupe-vautrin.fr", "northwind.com", "solis-rh.fr", "quanta.dev",
+    "acme.io",
+    "novatech.fr",
+    "bluepeak.com",
+    "leroy-conseil.fr",
+    "brightloop.co",
+    "datafleet.io",
+    "atelier-nord.fr",
+    "kestrel.ai",
+    "groupe-vautrin.fr",
+    "northwind.com",
+    "solis-rh.fr",
+    "quanta.dev",
 ]
 HUMAN_AGENTS = [
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
@@ -87,7 +163,8 @@ class Command(BaseCommand):
         parser.add_argument("--prospects", type=int, default=300, help="How many prospects (links) to create.")
         parser.add_argument("--seed", type=int, default=2026, help="Random seed: the same seed gives the same data.")
         parser.add_argument(
-            "--force", action="store_true",
+            "--force",
+            action="store_true",
             help="Run even if links exist: replaces the demo campaigns' links, leaves other campaigns alone.",
         )
 
@@ -109,10 +186,12 @@ class Command(BaseCommand):
         if replaced:
             self.stdout.write(f"Removed {replaced} rows of earlier demo data.")
         humans = sum(1 for click in clicks if click.verdict == "human")
-        self.stdout.write(self.style.SUCCESS(
-            f"Created {len(links)} links in {len(campaigns)} campaigns and {len(clicks)} clicks "
-            f"({humans} human, {len(clicks) - humans} machine), seed {seed}."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created {len(links)} links in {len(campaigns)} campaigns and {len(clicks)} clicks "
+                f"({humans} human, {len(clicks) - humans} machine), seed {seed}."
+            )
+        )
 
     def create_links(self, generator, campaigns, count, now):
         links = []
@@ -121,10 +200,17 @@ class Command(BaseCommand):
             first_name, last_name = generator.choice(FIRST_NAMES), generator.choice(LAST_NAMES)
             icp = None if generator.random() < NOT_DEFINED_SHARE else generator.choice(CAMPAIGNS[campaign.name])
             email = f"{ascii_slug(first_name)}.{ascii_slug(last_name)}{number}@{generator.choice(COMPANIES)}"
-            links.append(Link(
-                first_name=first_name, last_name=last_name, email=email, icp=icp, campaign=campaign,
-                destination_url=DESTINATIONS[campaign.name], channel=generator.choice(["email", "linkedin"]),
-            ))
+            links.append(
+                Link(
+                    first_name=first_name,
+                    last_name=last_name,
+                    email=email,
+                    icp=icp,
+                    campaign=campaign,
+                    destination_url=DESTINATIONS[campaign.name],
+                    channel=generator.choice(["email", "linkedin"]),
+                )
+            )
         Link.objects.bulk_create(links, batch_size=BATCH_SIZE)
         for link in links:  # sent over the last 30 days; auto_now_add ignores values given to bulk_create
             link.created_at = link.sent_at = now - timedelta(minutes=generator.randrange(30 * 24 * 60))
@@ -172,8 +258,17 @@ class Command(BaseCommand):
 
     def click(self, generator, link, at, user_agent):
         """A click with the verdict the live redirect's classifier would give it."""
-        ip = ipaddress.ip_address(f"{generator.randrange(80, 220)}.{generator.randrange(256)}.{generator.randrange(256)}.0")
-        verdict, reason = classify(ClickFacts(
-            headers={}, ip=ip, user_agent=user_agent, referer="", sent_at=link.sent_at, clicked_at=at,
-        ))
+        ip = ipaddress.ip_address(
+            f"{generator.randrange(80, 220)}.{generator.randrange(256)}.{generator.randrange(256)}.0"
+        )
+        verdict, reason = classify(
+            ClickFacts(
+                headers={},
+                ip=ip,
+                user_agent=user_agent,
+                referer="",
+                sent_at=link.sent_at,
+                clicked_at=at,
+            )
+        )
         return Click(link=link, clicked_at=at, ip=str(ip), user_agent=user_agent, verdict=verdict, reason=reason)

@@ -3,6 +3,7 @@
 Defaults are safe for a laptop (SQLite file under var/, DEBUG off, localhost only). The README's
 "Configuration" section lists every variable read here.
 """
+
 import os
 import secrets
 from pathlib import Path
@@ -91,6 +92,7 @@ INSTALLED_APPS = [
     "links",
     "tracker",
     "analytics",
+    "linktracker",
 ]
 
 MIDDLEWARE = [
@@ -107,8 +109,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "tracker.urls"
-WSGI_APPLICATION = "tracker.wsgi.application"
+ROOT_URLCONF = "linktracker.urls"
+WSGI_APPLICATION = "linktracker.wsgi.application"
 
 TEMPLATES = [
     {
@@ -227,7 +229,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "tracker.errors.document_error_responses",
+        "linktracker.errors.document_error_responses",
     ],
 }
 

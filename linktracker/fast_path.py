@@ -3,19 +3,21 @@
 At a few thousand clicks a second, what Django does around a view (WSGIRequest, the
 request_started/request_finished signals, the handler and middleware wrappers, building and
 closing an HttpResponse) costs more CPU than the redirect's two SQL statements. So gunicorn's
-application (tracker.wsgi) is Django's wrapped in TrackingLinksApp, the way whitenoise's WSGI mode
+application (linktracker.wsgi) is Django's wrapped in TrackingLinksApp, the way whitenoise's WSGI mode
 serves static files: paths under /t/ go straight to tracker.views.answer_tracking_url(), every
 other path to Django. Where this wrapper is not in front (runserver, ASGI, Django's test client),
 tracker.middleware.TrackingRedirectMiddleware gives the same answers through the same function.
 """
+
 import logging
 from http import HTTPStatus
 
 from django.core.cache import caches
 from django.db import close_old_connections
 
-from tracker.errors import OUTAGE_HEADERS, SERVER_ERROR_MESSAGE, database_unavailable, error_page
-from tracker.views import TRACKING_PREFIX, TrackingAnswer, answer_tracking_url
+from links.public_urls import TRACKING_PATH_PREFIX
+from linktracker.errors import OUTAGE_HEADERS, SERVER_ERROR_MESSAGE, database_unavailable, error_page
+from tracker.views import TrackingAnswer, answer_tracking_url
 
 # Django logs the server errors it handles here; alerting set up on it sees ours too.
 logger = logging.getLogger("django.request")
@@ -32,10 +34,10 @@ class TrackingLinksApp:
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
-        if not path.startswith(TRACKING_PREFIX):
+        if not path.startswith(TRACKING_PATH_PREFIX):
             return self.django_app(environ, start_response)
         try:
-            status, headers, body = answer_tracking_url(environ, path[len(TRACKING_PREFIX):])
+            status, headers, body = answer_tracking_url(environ, path[len(TRACKING_PATH_PREFIX) :])
         except Exception as exception:
             status, headers, body = error_answer(exception, path)
         finally:
@@ -54,15 +56,26 @@ def end_of_request():
 
 
 def error_answer(exception, path):
-    """Answer an exception as tracker.errors.server_error does for pages: a database outage is
+    """Answer an exception as linktracker.errors.server_error does for pages: a database outage is
     the 503 page with Retry-After, anything else a plain 500 without details. Both are logged."""
     if database_unavailable(exception):
         logger.exception("Service Unavailable: %s", path)
         body = error_page(outage=True)
-        return TrackingAnswer(503, [
-            ("Content-Type", "text/html; charset=utf-8"), *OUTAGE_HEADERS.items(), ("Content-Length", str(len(body))),
-        ], body)
+        return TrackingAnswer(
+            503,
+            [
+                ("Content-Type", "text/html; charset=utf-8"),
+                *OUTAGE_HEADERS.items(),
+                ("Content-Length", str(len(body))),
+            ],
+            body,
+        )
     logger.exception("Internal Server Error: %s", path)
-    return TrackingAnswer(500, [
-        ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(SERVER_ERROR_BODY))),
-    ], SERVER_ERROR_BODY)
+    return TrackingAnswer(
+        500,
+        [
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", str(len(SERVER_ERROR_BODY))),
+        ],
+        SERVER_ERROR_BODY,
+    )

@@ -1,4 +1,5 @@
 """The server error page (handler500): a database outage answers 503 with a page that says so."""
+
 import sys
 
 from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, ProgrammingError
@@ -6,8 +7,7 @@ from django.http import HttpResponse, JsonResponse
 from django.template import loader
 
 DATABASE_UNAVAILABLE_MESSAGE = (
-    "Link Tracker can't reach its database right now; "
-    "clicks and pages will work again as soon as it is back."
+    "Link Tracker can't reach its database right now; clicks and pages will work again as soon as it is back."
 )
 SERVER_ERROR_MESSAGE = "Link Tracker hit an unexpected error; it has been logged."
 RETRY_AFTER_SECONDS = 30
@@ -29,7 +29,7 @@ OUTAGE_HEADERS = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 def error_page(outage):
     """Return the HTML body of the 503 page (a database outage) or of the 500 page: rendered without
     a request context, so no context processor touches the database. Used for Django's pages
-    (server_error) and for tracking URLs at the WSGI layer (tracker.fast_path)."""
+    (server_error) and for tracking URLs at the WSGI layer (linktracker.fast_path)."""
     return loader.get_template("503.html" if outage else "500.html").render().encode()
 
 
@@ -45,8 +45,11 @@ def server_error(request):
 
 
 ERROR_RESPONSES = {
-    "400": ("The request was refused: messages per field (for a list of prospects, one object per row, "
-            "{} for good rows), or {\"detail\": ...} for a body that is not JSON.", "ValidationErrors"),
+    "400": (
+        "The request was refused: messages per field (for a list of prospects, one object per row, "
+        '{} for good rows), or {"detail": ...} for a body that is not JSON.',
+        "ValidationErrors",
+    ),
     "401": ("No credentials, or a wrong or revoked token.", "ErrorDetail"),
     "403": ("Logged in, but not allowed (e.g. a session without its CSRF token).", "ErrorDetail"),
     "404": ("No such object or page.", "ErrorDetail"),
@@ -54,10 +57,12 @@ ERROR_RESPONSES = {
 }
 ERROR_SCHEMAS = {
     "ErrorDetail": {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]},
-    "ValidationErrors": {"oneOf": [
-        {"type": "object", "additionalProperties": True},
-        {"type": "array", "items": {"type": "object", "additionalProperties": True}},
-    ]},
+    "ValidationErrors": {
+        "oneOf": [
+            {"type": "object", "additionalProperties": True},
+            {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+        ]
+    },
 }
 
 
@@ -79,8 +84,11 @@ def document_error_responses(result, generator, request, public):
                 codes.append("404")
             for code in sorted(codes):
                 description, schema = ERROR_RESPONSES[code]
-                operation["responses"].setdefault(code, {
-                    "description": description,
-                    "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-                })
+                operation["responses"].setdefault(
+                    code,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+                    },
+                )
     return result

@@ -1,4 +1,5 @@
 """Make sure an admin user and its API token exist; print where the credentials are."""
+
 import secrets
 
 from django.conf import settings
