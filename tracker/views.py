@@ -1,9 +1,8 @@
 """The click path: GET /t/<token> records one click and redirects.
 
-The redirect is the one path every prospect takes, so it is one short function on raw SQL
-through Django's connection: one SELECT (the link, plus any clicks of the last
-BURST_WINDOW_SECONDS for the burst rule), the classification in pure Python, one INSERT in
-autocommit, a 302. An UPDATE runs only in the rare case of a burst.
+The redirect is the one path every prospect takes, so it is one short function: find the link,
+build the click's facts, hand them to tracker.recording.record_click() (the one writer of clicks),
+answer 302.
 
 answer_tracking_url() works on a WSGI environ or a request's META and returns a plain
 TrackingAnswer, so that linktracker.fast_path can serve it below Django's request cycle and
@@ -23,25 +22,15 @@ from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.template import loader
-from django.utils.dateparse import parse_datetime
 from django.utils.encoding import iri_to_uri
 
-from links.models import Link
-from tracker.classification import (
-    RECENT_CLICKS_LIMIT,
-    SCANNER,
-    ClickFacts,
-    RecentClick,
-    burst_companions,
-    classify,
-    hint_headers,
-)
-from tracker.client_ip import client_ip, client_network, parse_ip, stored_ip
-from tracker.models import REFERER_MAX_LENGTH, USER_AGENT_MAX_LENGTH, Click
+from links.public_urls import TRACKING_PATH_PREFIX  # noqa: F401  (re-exported for the servers of /t/)
+from tracker.classification import hint_headers
+from tracker.client_ip import client_ip, client_network
+from tracker.recording import click_facts, find_link, record_click
 
 TRACKING_METHODS = ("GET", "HEAD")
 MISS_WINDOW_SECONDS = 60
-REASON_MAX_LENGTH = Click._meta.get_field("reason").max_length
 
 HTML = ("Content-Type", "text/html; charset=utf-8")
 NO_STORE = ("Cache-Control", "no-store")
@@ -54,43 +43,6 @@ TOO_MANY_MISSES_HEADERS = (
     NO_STORE,
     ("Content-Length", str(len(TOO_MANY_MISSES_BODY))),
 )
-
-
-def _table_and_columns(model, *fields):
-    quote = connection.ops.quote_name
-    return quote(model._meta.db_table), [quote(model._meta.get_field(name).column) for name in fields]
-
-
-_LINK, (_LINK_ID, _LINK_TOKEN, _LINK_DESTINATION, _LINK_SENT_AT) = _table_and_columns(
-    Link, "id", "token", "destination_url", "sent_at"
-)
-_CLICK, _CLICK_COLUMNS = _table_and_columns(
-    Click, "id", "link", "clicked_at", "ip", "user_agent", "referer", "verdict", "reason"
-)
-_C_ID, _C_LINK, _C_AT, _C_IP, _C_UA, _C_REFERER, _C_VERDICT, _C_REASON = _CLICK_COLUMNS
-
-FIND_LINK_SQL = (
-    f"SELECT l.{_LINK_ID}, l.{_LINK_DESTINATION}, l.{_LINK_SENT_AT}, c.{_C_ID}, c.{_C_IP}, c.{_C_VERDICT}"
-    f" FROM {_LINK} l LEFT JOIN {_CLICK} c ON c.{_C_LINK} = l.{_LINK_ID} AND c.{_C_AT} >= %s"
-    f" WHERE l.{_LINK_TOKEN} = %s LIMIT {RECENT_CLICKS_LIMIT}"
-)
-INSERT_CLICK_SQL = (
-    f"INSERT INTO {_CLICK} ({_C_LINK}, {_C_AT}, {_C_IP}, {_C_UA}, {_C_REFERER}, {_C_VERDICT}, {_C_REASON})"
-    " VALUES (%s, %s, %s, %s, %s, %s, %s)"
-)
-MARK_BURST_SQL = f"UPDATE {_CLICK} SET {_C_VERDICT} = %s, {_C_REASON} = %s WHERE {_C_ID} IN ({{ids}})"
-
-
-if connection.vendor == "sqlite":
-
-    def _database_time(moment):
-        """Django's SQLite storage of an aware UTC datetime (ops.adapt_datetimefield_value, minus
-        its generic checks: on the hot path they cost as much as the statement's Python side)."""
-        return str(moment.replace(tzinfo=None))
-else:
-
-    def _database_time(moment):
-        return moment
 
 
 class TrackingAnswer(NamedTuple):
@@ -112,50 +64,24 @@ def answer_tracking_url(meta, token):
     if method not in TRACKING_METHODS:
         return TrackingAnswer(405, [*NOT_ALLOWED_HEADERS], b"")
     clicked_at = datetime.datetime.now(datetime.UTC)
-    burst_start = clicked_at - datetime.timedelta(seconds=settings.BURST_WINDOW_SECONDS)
-    rows = find_link(token, burst_start)
-    if not rows:
+    link = find_link_on_live_connection(token, clicked_at)
+    if link is None:
         return refuse_unknown_token(meta)
-    link_id, destination_url, sent_at = rows[0][:3]
     if method == "GET":
-        ip = client_ip(meta)
-        user_agent = meta.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX_LENGTH].replace("\x00", "")
-        referer = meta.get("HTTP_REFERER", "")[:REFERER_MAX_LENGTH].replace("\x00", "")
-        facts = ClickFacts(
+        facts = click_facts(
             headers=hint_headers(meta),
-            ip=ip,
-            user_agent=user_agent,
-            referer=referer,
-            sent_at=_aware(sent_at),
+            ip=client_ip(meta),
+            user_agent=meta.get("HTTP_USER_AGENT", ""),
+            referer=meta.get("HTTP_REFERER", ""),
+            sent_at=link.sent_at,
             clicked_at=clicked_at,
-            recent_clicks=tuple(
-                RecentClick(click_id, client_network(parse_ip(str(click_ip or ""))), verdict)
-                for *_, click_id, click_ip, verdict in rows
-                if click_id is not None
-            ),
+            recent_clicks=link.recent_clicks,
         )
-        verdict, reason = classify(facts)
-        reason = reason[:REASON_MAX_LENGTH]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                INSERT_CLICK_SQL,
-                [
-                    link_id,
-                    _database_time(clicked_at),
-                    connection.ops.adapt_ipaddressfield_value(stored_ip(ip)),
-                    user_agent,
-                    referer,
-                    verdict,
-                    reason,
-                ],
-            )
-            if companions := burst_companions(facts, reason):
-                sql = MARK_BURST_SQL.format(ids=", ".join(["%s"] * len(companions)))
-                cursor.execute(sql, [SCANNER, reason, *companions])
+        record_click(link.id, facts)
     # The destination was checked (http/https) when the link was created and
     # destination_with_query() never changes scheme, host or path; iri_to_uri() keeps the header
     # ASCII and free of control characters, as HttpResponseRedirect does.
-    location = iri_to_uri(destination_with_query(destination_url, meta.get("QUERY_STRING", "")))
+    location = iri_to_uri(destination_with_query(link.destination_url, meta.get("QUERY_STRING", "")))
     return TrackingAnswer(302, [("Location", location), *REDIRECT_HEADERS], b"")
 
 
@@ -172,27 +98,22 @@ def follow_link(request, token):
     return response
 
 
-def find_link(token, burst_start):
-    """Return the rows of FIND_LINK_SQL: the link (id, destination, sent_at) once per recent click.
+def find_link_on_live_connection(token, clicked_at):
+    """Return recording.find_link(token, clicked_at), on a connection known to work.
 
     CONN_HEALTH_CHECKS pings a reused connection (SELECT 1 on PostgreSQL) before each request's
     first query: a third round trip for the redirect. This read checks optimistically instead:
     if the reused connection turns out dead, it reconnects and runs once more."""
     reused = connection.connection is not None and not connection.in_atomic_block
     connection.health_check_done = True
-    params = [_database_time(burst_start), token]
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(FIND_LINK_SQL, params)
-            return cursor.fetchall()
+        return find_link(token, clicked_at)
     except DatabaseError:
         if not reused:
             raise
     with contextlib.suppress(DatabaseError):
         connection.close()
-    with connection.cursor() as cursor:
-        cursor.execute(FIND_LINK_SQL, params)
-        return cursor.fetchall()
+    return find_link(token, clicked_at)
 
 
 def destination_with_query(destination_url, query_string):
@@ -249,13 +170,3 @@ def refuse_unknown_token(meta):
 def not_found_page():
     """Return templates/404.html, rendered once per process: a miss does no template work."""
     return loader.render_to_string("404.html")
-
-
-def _aware(value):
-    """Return a datetime column read through a raw cursor as an aware UTC datetime (SQLite hands
-    back naive UTC datetimes or text, PostgreSQL aware ones)."""
-    if value is None or isinstance(value, datetime.datetime) and value.tzinfo is not None:
-        return value
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    return value.replace(tzinfo=datetime.UTC) if value.tzinfo is None else value

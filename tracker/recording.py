@@ -1,0 +1,150 @@
+"""The one place a click is written: record_click(), used by the redirect, the demo data and tests.
+
+The redirect reads its link with find_link() (one SELECT that also brings the link's clicks of the
+last BURST_WINDOW_SECONDS, for the burst rule), builds the click's facts with click_facts() and
+hands them to record_click(): the classification in pure Python, one INSERT. Raw SQL on purpose:
+at thousands of clicks a second the ORM's per-statement cost shows; the statements stay plain
+and searchable (real table and column names).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+from django.utils.dateparse import parse_datetime
+
+from tracker.classification import (
+    RECENT_CLICKS_LIMIT,
+    SCANNER,
+    ClickFacts,
+    RecentClick,
+    burst_companions,
+    classify,
+)
+from tracker.client_ip import client_network, parse_ip, stored_ip
+from tracker.models import REFERER_MAX_LENGTH, USER_AGENT_MAX_LENGTH, Click
+
+REASON_MAX_LENGTH = Click._meta.get_field("reason").max_length
+
+FIND_LINK_SQL = (
+    "SELECT link.id, link.destination_url, link.sent_at, click.id, click.ip, click.verdict"
+    " FROM links_link link"
+    " LEFT JOIN tracker_click click ON click.link_id = link.id AND click.clicked_at >= %s"
+    f" WHERE link.token = %s LIMIT {RECENT_CLICKS_LIMIT}"
+)
+INSERT_CLICK_SQL = (
+    "INSERT INTO tracker_click (link_id, clicked_at, ip, user_agent, referer, verdict, reason)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s)"
+)
+MARK_BURST_SQL = "UPDATE tracker_click SET verdict = %s, reason = %s WHERE id IN ({placeholders})"
+
+
+@dataclass(frozen=True, slots=True)
+class TrackedLink:
+    """What the click path knows of a link: where it goes, when it was sent, its recent clicks."""
+
+    id: int
+    destination_url: str
+    sent_at: datetime.datetime | None
+    recent_clicks: tuple = ()  # RecentClick, BURST_WINDOW_SECONDS back from the click
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedClick:
+    link_id: int
+    clicked_at: datetime.datetime
+    verdict: str
+    reason: str
+
+
+def find_link(token: str, clicked_at: datetime.datetime) -> TrackedLink | None:
+    """Return the link with `token` and its clicks of the burst window before `clicked_at`, or None."""
+    burst_start = clicked_at - datetime.timedelta(seconds=settings.BURST_WINDOW_SECONDS)
+    with connection.cursor() as cursor:
+        cursor.execute(FIND_LINK_SQL, [database_time(burst_start), token])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    link_id, destination_url, sent_at = rows[0][:3]
+    return TrackedLink(
+        id=link_id,
+        destination_url=destination_url,
+        sent_at=aware(sent_at),
+        recent_clicks=tuple(
+            RecentClick(click_id, client_network(parse_ip(str(click_ip or ""))), verdict)
+            for *_, click_id, click_ip, verdict in rows
+            if click_id is not None
+        ),
+    )
+
+
+def click_facts(
+    *,
+    ip,
+    user_agent: str,
+    referer: str,
+    sent_at: datetime.datetime | None,
+    clicked_at: datetime.datetime,
+    headers: dict | None = None,
+    recent_clicks: tuple = (),
+) -> ClickFacts:
+    """Return the facts the classifier reads, for a live click or a stored one: user agent and
+    referer trimmed to what is stored and stripped of NUL bytes (PostgreSQL refuses them)."""
+    return ClickFacts(
+        headers=headers or {},
+        ip=ip,
+        user_agent=user_agent[:USER_AGENT_MAX_LENGTH].replace("\x00", ""),
+        referer=referer[:REFERER_MAX_LENGTH].replace("\x00", ""),
+        sent_at=sent_at,
+        clicked_at=clicked_at,
+        recent_clicks=recent_clicks,
+    )
+
+
+def record_click(link_id: int, facts: ClickFacts) -> RecordedClick:
+    """Classify one click and store it: one INSERT in autocommit, plus, in the rare case of a
+    burst, one UPDATE re-marking the burst's earlier clicks as a scanner. Return what was stored.
+    The IP is anonymised here (ANONYMIZE_IPS), after the classifier has seen the full address."""
+    verdict, reason = classify(facts)
+    reason = reason[:REASON_MAX_LENGTH]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            INSERT_CLICK_SQL,
+            [
+                link_id,
+                database_time(facts.clicked_at),
+                connection.ops.adapt_ipaddressfield_value(stored_ip(facts.ip)),
+                facts.user_agent,
+                facts.referer,
+                verdict,
+                reason,
+            ],
+        )
+        if companions := burst_companions(facts, reason):
+            placeholders = ", ".join(["%s"] * len(companions))
+            cursor.execute(MARK_BURST_SQL.format(placeholders=placeholders), [SCANNER, reason, *companions])
+    return RecordedClick(link_id, facts.clicked_at, verdict, reason)
+
+
+if connection.vendor == "sqlite":
+
+    def database_time(moment):
+        """Django's SQLite storage of an aware UTC datetime (ops.adapt_datetimefield_value, minus
+        its generic checks: on the hot path they cost as much as the statement's Python side)."""
+        return str(moment.astimezone(datetime.UTC).replace(tzinfo=None))
+
+else:
+
+    def database_time(moment):
+        return moment
+
+
+def aware(value):
+    """Return a datetime column read through a raw cursor as an aware UTC datetime (SQLite hands
+    back naive UTC datetimes or text, PostgreSQL aware ones)."""
+    if value is None or isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value.replace(tzinfo=datetime.UTC) if value.tzinfo is None else value
