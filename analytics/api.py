@@ -110,6 +110,7 @@ class StatsViewSet(FiguresFilterMixin, viewsets.ViewSet):
             **queries.cohort_engagement(**filters),
             "median_time_to_first_click": queries.median_time_to_first_click(**filters),
             **queries.click_activity(**filters),
+            "data_as_of": queries.data_as_of(),
         }
         return Response(OverviewSerializer(overview).data)
 

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from links.models import NOT_DEFINED_ICP, Campaign, Link
 from links.periods import Period, period_start
+from tracker.derivation import figures_as_of
 from tracker.models import Click, Verdict
 from tracker.rollup import QuarterHour, clicks_per_quarter_hour_all_time
 
@@ -150,6 +151,12 @@ def links_in_cohort(period, campaign, include_bots):
     ).annotate(
         time_to_first_click=SecondsBetween("first_click", Coalesce("sent_at", "created_at")),
     )
+
+
+def data_as_of():
+    """When the worker last caught up with the clicks: the links' click counters, which most figures
+    read, include every click stored before it (None before its first pass)."""
+    return figures_as_of()
 
 
 def percent(part, whole):

@@ -31,6 +31,14 @@ class OverviewSerializer(serializers.Serializer):
         help_text="Activity: machine clicks in range left out (0 with include_bots=true)."
     )
     filtered_by_verdict = VerdictCountsSerializer()
+    data_as_of = serializers.DateTimeField(
+        allow_null=True,
+        help_text=(
+            "When the background worker last caught up with the clicks: the link counters behind these "
+            "figures include every click stored before it (a second behind while the worker runs). "
+            "null before its first pass."
+        ),
+    )
 
 
 class FunnelNodeSerializer(serializers.Serializer):

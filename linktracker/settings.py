@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "import_export",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "links",
     "tracker",
     "analytics",
@@ -241,3 +243,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Background worker (manage.py worker) and derived click figures. Each tick the worker runs every
+# job of WORKER_JOBS (dotted paths of functions taking no argument, returning how many items they
+# handled), then the tasks queued through Django's Tasks API (django-tasks, database backend: no
+# extra service). tracker.derivation.derive_click_figures keeps the link counters and the click
+# rollup within a tick of the clicks; a system check fails when it is missing.
+WORKER_TICK_SECONDS = env_int("WORKER_TICK_SECONDS", 1)
+WORKER_JOBS = [
+    "tracker.derivation.derive_click_figures",
+]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

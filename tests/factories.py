@@ -3,7 +3,10 @@
 from django.utils import timezone
 
 from links.models import Campaign, Link
+from tracker.client_ip import parse_ip
+from tracker.derivation import derive_click_figures
 from tracker.models import Click
+from tracker.recording import click_facts, record_click
 
 
 def make_campaign(name="wesser-recrutement.fr"):
@@ -37,12 +40,16 @@ def make_link(
 
 
 def make_click(link, clicked_at=None, verdict="human", reason="", ip="203.0.113.0", user_agent="", referer=""):
-    return Click.objects.create(
-        link=link,
-        clicked_at=clicked_at or timezone.now(),
-        verdict=verdict,
-        reason=reason,
-        ip=ip,
+    """Store a click with the given verdict through the one click writer, then run the worker's
+    derivation pass, as a running worker would within a second: the link's counters and the
+    rollup include it when this returns."""
+    facts = click_facts(
+        ip=parse_ip(ip or ""),
         user_agent=user_agent,
         referer=referer,
+        sent_at=link.sent_at,
+        clicked_at=clicked_at or timezone.now(),
     )
+    record_click(link.pk, facts, known_verdict=(verdict, reason))
+    derive_click_figures()
+    return Click.objects.filter(link_id=link.pk).latest("id")

@@ -1,8 +1,10 @@
 """Clicks in the admin: read-only, since they are what happened; verdict and reason up front."""
 
 from django.contrib import admin
+from django.db import transaction
 
 from links.admin import LinkAdmin
+from tracker.derivation import mark_figures_stale
 from tracker.models import Click
 
 CLICK_FIELDS = ["clicked_at", "verdict", "reason", "ip", "user_agent", "referer"]
@@ -23,6 +25,16 @@ class ClickAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            mark_figures_stale(Click.objects.filter(pk=obj.pk))
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            mark_figures_stale(queryset)
+            super().delete_queryset(request, queryset)
 
 
 class ClickInline(admin.TabularInline):

@@ -1,9 +1,8 @@
 """The click counters of each link (Link.human_clicks ... last_click_at), recounted from the clicks.
 
-Database triggers keep them exact on every insert, delete and update of a click
-(migrations/0003_click_counter_triggers.py); recounting is for recovery, and for bulk loaders that
-write clicks with the triggers dropped. Such loaders recount the clicks per quarter hour as well:
-tracker.rollup.rebuild_rollup().
+Always a recount, never an increment: the worker (tracker.derivation) recounts the links whose
+clicks arrived, changed or went away, so that late clicks, deletions and reclassification leave
+every counter equal to its clicks.
 """
 
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
@@ -15,7 +14,7 @@ from tracker.models import Click, Verdict
 
 def rebuild_link_counters(link_ids=None):
     """Recount the counters of every link (or of `link_ids`) from their clicks in one UPDATE with a
-    correlated aggregate per counter; return how many links were updated."""
+    correlated aggregate per counter (an index seek per link); return how many links were updated."""
     clicks = Click.objects.filter(link=OuterRef("pk")).order_by().values("link")
     human = Q(verdict=Verdict.HUMAN)
 

@@ -52,7 +52,8 @@ class Click(models.Model):
 
 class ClickQuarterCount(models.Model):
     """The clicks of one closed UTC quarter hour with one verdict, rolled up (tracker.rollup):
-    rows exist only for quarters before the watermark, and the click triggers keep them exact."""
+    rows exist only for quarters before the watermark; the worker (tracker.derivation) keeps them
+    exact when a click lands, changes or goes away below it."""
 
     quarter_start = models.DateTimeField()
     verdict = models.CharField(max_length=10, choices=Verdict.choices)
@@ -74,3 +75,30 @@ class RollupWatermark(models.Model):
 
     def __str__(self):
         return f"Clicks rolled up until {self.rolled_up_until:%Y-%m-%d %H:%M}"
+
+
+class ClickDerivation(models.Model):
+    """The single row saying how far the worker has derived the click figures (tracker.derivation):
+    every click up to `last_click_id` is in the link counters and the rollup, except the ids in
+    `missing_click_ids` (ranges skipped while their insert was still in flight), and the figures
+    counted every click stored before `figures_as_of`."""
+
+    last_click_id = models.BigIntegerField(default=0)
+    # [[first id, last id, unix time it was first missed], ...], kept MISSING_CLICK_GRACE seconds.
+    missing_click_ids = models.JSONField(default=list)
+    figures_as_of = models.DateTimeField(null=True)
+
+    def __str__(self):
+        return f"Click figures derived up to click {self.last_click_id}"
+
+
+class StaleClickFigure(models.Model):
+    """A figure to recount because clicks already derived changed or went away (a link deleted,
+    a click reclassified or moved): a link's counters (`link_id`) or a rolled-up quarter hour
+    (`quarter_start`). Written beside the change, consumed by the worker."""
+
+    link_id = models.BigIntegerField(null=True)  # not a foreign key: the link may be gone
+    quarter_start = models.DateTimeField(null=True)
+
+    def __str__(self):
+        return f"Recount link {self.link_id}" if self.link_id else f"Recount the quarter from {self.quarter_start}"

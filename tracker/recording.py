@@ -2,16 +2,19 @@
 
 The redirect reads its link with find_link() (one SELECT that also brings the link's clicks of the
 last BURST_WINDOW_SECONDS, for the burst rule), builds the click's facts with click_facts() and
-hands them to record_click(): the classification in pure Python, one INSERT. Raw SQL on purpose:
+hands them to record_click(): the classification in pure Python, one INSERT. Nothing else is
+written: the link's counters and the rollup are derived from the clicks by the worker
+(tracker.derivation). Raw SQL on purpose:
 at thousands of clicks a second the ORM's per-statement cost shows; the statements stay plain
 and searchable (real table and column names).
 """
 
+import contextlib
 import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
 
 from tracker.classification import (
@@ -102,13 +105,19 @@ def click_facts(
     )
 
 
-def record_click(link_id: int, facts: ClickFacts) -> RecordedClick:
+def record_click(link_id: int, facts: ClickFacts, *, known_verdict: tuple[str, str] | None = None) -> RecordedClick:
     """Classify one click and store it: one INSERT in autocommit, plus, in the rare case of a
-    burst, one UPDATE re-marking the burst's earlier clicks as a scanner. Return what was stored.
-    The IP is anonymised here (ANONYMIZE_IPS), after the classifier has seen the full address."""
-    verdict, reason = classify(facts)
+    burst, one UPDATE re-marking the burst's earlier clicks as a scanner, in the same transaction
+    (the worker that derives the counters sees both or neither). Return what was stored.
+    The IP is anonymised here (ANONYMIZE_IPS), after the classifier has seen the full address.
+
+    `known_verdict` = (verdict, reason) stores a verdict decided earlier instead of classifying
+    (a click recorded before, demo and test data)."""
+    verdict, reason = known_verdict or classify(facts)
     reason = reason[:REASON_MAX_LENGTH]
-    with connection.cursor() as cursor:
+    companions = burst_companions(facts, reason)
+    in_one_transaction = transaction.atomic() if companions else contextlib.nullcontext()
+    with in_one_transaction, connection.cursor() as cursor:
         cursor.execute(
             INSERT_CLICK_SQL,
             [
@@ -121,7 +130,7 @@ def record_click(link_id: int, facts: ClickFacts) -> RecordedClick:
                 reason,
             ],
         )
-        if companions := burst_companions(facts, reason):
+        if companions:
             placeholders = ", ".join(["%s"] * len(companions))
             cursor.execute(MARK_BURST_SQL.format(placeholders=placeholders), [SCANNER, reason, *companions])
     return RecordedClick(link_id, facts.clicked_at, verdict, reason)

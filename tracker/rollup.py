@@ -4,17 +4,15 @@ Closed quarter hours are rolled up into ClickQuarterCount (one row per quarter a
 watermark (RollupWatermark, a quarter boundary). A figure over all time is then the rollup's rows
 before the watermark plus the raw clicks after it: a few minutes' worth.
 
-The reader advances the watermark to the last quarter boundary at least ROLLUP_DELAY old, by one
-INSERT ... SELECT ... GROUP BY of the clicks in between, in a transaction no click insert can
-interleave with (PostgreSQL: a SHARE lock on the clicks; SQLite: the IMMEDIATE transaction already
-serialises writers). Triggers (migrations/0004_click_rollup.py) keep the rows exact when a click
-before the watermark is inserted late, deleted or reclassified.
+Only the worker writes the rollup (tracker.derivation, under its lock): it advances the watermark to
+the last quarter boundary at least ROLLUP_DELAY old, and recounts a closed quarter when one of its
+clicks arrives late, changes or goes away. Readers never write it.
 """
 
 from datetime import UTC, datetime, timedelta
 
-from django.db import OperationalError, connection, transaction
-from django.db.models import Count, DateTimeField, Func, Subquery, Sum, Value
+from django.db import connection, transaction
+from django.db.models import Count, DateTimeField, Func, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -22,11 +20,10 @@ from tracker.models import Click, ClickQuarterCount, RollupWatermark, Verdict
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 QUARTER_SECONDS = 15 * 60
+QUARTER = timedelta(seconds=QUARTER_SECONDS)
 # Clicks younger than this stay raw: the redirect's inserts never land before the watermark.
 ROLLUP_DELAY = timedelta(minutes=5)
-# How long a reader waits for the clicks' lock before leaving the rollup for the next one.
-LOCK_TIMEOUT = "200ms"
-LOCK_NOT_AVAILABLE = "55P03"
+QUARTERS_PER_STATEMENT = 200
 
 
 class QuarterHour(Func):
@@ -73,61 +70,42 @@ def watermark_in_sql():
     return Coalesce(Subquery(watermark), Value(EPOCH), output_field=DateTimeField())
 
 
-# The watermark this process last saw. Only a hint of when to look again: every figure reads the
-# watermark itself in its own query, so a stale hint costs speed, never exactness.
-_seen_watermark = None
-
-
-def keep_rollup_current(now=None):
-    """advance_rollup() at most once per quarter hour per process: the watermark only moves when a
-    quarter boundary passes, so within a quarter the reader skips even the lookup."""
-    if _seen_watermark != quarter_boundary((now or timezone.now()) - ROLLUP_DELAY):
-        advance_rollup(now)
-
-
 def advance_rollup(now=None):
     """Roll up the clicks of the quarters closed at least ROLLUP_DELAY before `now` (default: now)
-    and return the new watermark. Idempotent: concurrent callers wait for each other and the later
-    finds nothing left to roll up. On PostgreSQL a reader that cannot lock the clicks at once (a
-    long transaction writing them) leaves the watermark where it is: the figure stays exact, read
-    from more raw clicks, and the redirects are not queued behind the lock request."""
-    global _seen_watermark
+    and return the new watermark. The caller holds the derivation lock (tracker.derivation): no
+    other writer of the rollup runs meanwhile. No lock on the clicks: a click that lands below
+    the new watermark after this statement read them (one written late, with its original time)
+    is found by the worker's next pass, which recounts its quarter."""
     target = quarter_boundary((now or timezone.now()) - ROLLUP_DELAY)
-    try:
-        with transaction.atomic():
-            watermark, _ = RollupWatermark.objects.select_for_update().get_or_create(
-                pk=1,
-                defaults={"rolled_up_until": EPOCH},
-            )
-            if watermark.rolled_up_until < target:
-                _lock_out_click_inserts()
-                _roll_up(watermark.rolled_up_until, target)
-                watermark.rolled_up_until = target
-                watermark.save(update_fields=["rolled_up_until"])
-    except OperationalError as error:
-        if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
-            raise
-        return rolled_up_until()
-    _seen_watermark = watermark.rolled_up_until
+    watermark, _ = RollupWatermark.objects.get_or_create(pk=1, defaults={"rolled_up_until": EPOCH})
+    if watermark.rolled_up_until < target:
+        _roll_up(Q(clicked_at__gte=watermark.rolled_up_until, clicked_at__lt=target))
+        watermark.rolled_up_until = target
+        watermark.save(update_fields=["rolled_up_until"])
     return watermark.rolled_up_until
 
 
-def _lock_out_click_inserts():
-    """PostgreSQL: wait for the click inserts in flight and hold new ones for these milliseconds, so
-    that every click before the new watermark is counted by the rollup or sees the new watermark in
-    its trigger. SQLite: nothing to do, the IMMEDIATE transaction already excludes other writers."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-        cursor.execute(f"LOCK TABLE {Click._meta.db_table} IN SHARE MODE")
-        cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
+def recount_quarters(quarters):
+    """Recount the rolled-up quarters among `quarters` (UTC quarter starts) from their clicks;
+    those at or after the watermark are read raw and need nothing. Return how many were recounted.
+    The caller holds the derivation lock."""
+    watermark = rolled_up_until()
+    quarters = sorted({quarter for quarter in quarters if quarter < watermark})
+    for start in range(0, len(quarters), QUARTERS_PER_STATEMENT):
+        chunk = quarters[start : start + QUARTERS_PER_STATEMENT]
+        ClickQuarterCount.objects.filter(quarter_start__in=chunk).delete()
+        in_chunk = Q()
+        for quarter in chunk:
+            in_chunk |= Q(clicked_at__gte=quarter, clicked_at__lt=quarter + QUARTER)
+        _roll_up(in_chunk)
+    return len(quarters)
 
 
-def _roll_up(start, end):
-    """One INSERT ... SELECT: the clicks in [start, end) counted per quarter and verdict."""
+def _roll_up(clicks):
+    """One INSERT ... SELECT: the clicks matching `clicks` (a Q over whole quarters) counted per
+    quarter and verdict."""
     counts = (
-        Click.objects.filter(clicked_at__gte=start, clicked_at__lt=end)
+        Click.objects.filter(clicks)
         .order_by()
         .values("verdict", quarter=QuarterHour("clicked_at"))
         .annotate(clicks=Count("id"))
@@ -142,25 +120,25 @@ def _roll_up(start, end):
 
 
 def forget_rollup():
-    """Empty the rollup and put the watermark back to the epoch: the next reader rolls up every
-    click. For bulk rewrites of history (a bench dataset shifted in time), which would otherwise
-    move counts one click at a time."""
+    """Empty the rollup and put the watermark back to the epoch: the next advance rolls up every
+    click. The caller holds the derivation lock."""
     with transaction.atomic():
         ClickQuarterCount.objects.all().delete()
         RollupWatermark.objects.update_or_create(pk=1, defaults={"rolled_up_until": EPOCH})
 
 
-def rebuild_rollup():
-    """Recount the rollup from the clicks (recovery, and after loads with the triggers off)."""
+def rebuild_rollup(now=None):
+    """Recount the rollup from the clicks and return the watermark (recovery, bulk loads). The
+    caller holds the derivation lock."""
     with transaction.atomic():
         forget_rollup()
-        return advance_rollup()
+        return advance_rollup(now)
 
 
 def clicks_per_quarter_hour_all_time(include_bots):
     """All time: [(UTC quarter start, clicks)] for the quarters with counted clicks (human ones, or
-    all with include_bots): the rollup before the watermark and the raw clicks from it, one query."""
-    keep_rollup_current()
+    all with include_bots): the rollup before the watermark and the raw clicks from it, one query.
+    A pure read: the worker keeps the rollup current."""
     rolled_up = ClickQuarterCount.objects.filter(quarter_start__lt=watermark_in_sql(), clicks__gt=0)
     recent = Click.objects.filter(clicked_at__gte=watermark_in_sql())
     if not include_bots:

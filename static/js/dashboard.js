@@ -158,6 +158,10 @@ function renderOverview(overview) {
     node.textContent = String(overview.filtered_by_verdict[node.dataset.verdict] ?? 0);
   }
   document.getElementById("no-clicks").hidden = overview.total_clicks > 0;
+  // The click counters are derived by the background worker: say how fresh they are.
+  const asOf = document.getElementById("data-as-of");
+  asOf.hidden = !overview.data_as_of;
+  if (overview.data_as_of) asOf.textContent = `Data as of ${new Date(overview.data_as_of).toLocaleTimeString()}`;
 }
 
 function renderFunnel(funnel) {

@@ -18,7 +18,6 @@ import pytest
 import time_machine
 
 from tests.factories import make_click, make_link
-from tracker.rollup import advance_rollup
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
@@ -26,13 +25,6 @@ MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
 
 def ago(delta):
     return NOW - delta
-
-
-@pytest.fixture(autouse=True)
-def fresh_process(monkeypatch):
-    """Each test starts as a new server process would: not knowing the rollup's watermark yet
-    (tracker.rollup's hint outlives a test's rolled-back transaction)."""
-    monkeypatch.setattr("tracker.rollup._seen_watermark", None)
 
 
 @pytest.fixture
@@ -117,6 +109,6 @@ def world(db, frozen_time):
     make_click(links["emma"], ago(12 * HOUR))
     make_click(links["farid"], ago(5 * DAY - MINUTE), verdict="scanner", reason="seconds after creation")
     make_click(links["farid"], ago(5 * DAY - 2 * MINUTE), verdict="preview", reason="link preview agent")
-    # As on a running server: the quarters closed before 11:45 are rolled up (tracker.rollup).
-    advance_rollup()
+    # As on a running server, the worker's pass after each click (make_click) derived the counters
+    # and rolled up the quarters closed before 11:45 (tracker.derivation).
     return links

@@ -3,11 +3,15 @@
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 
 from tests.analytics.conftest import HOUR, MINUTE, ago
 from tests.factories import make_click, make_link
 
 pytestmark = pytest.mark.django_db
+
+# The worker's last pass over the world's clicks ran at NOW (make_click derives, time frozen).
+WORLD_DERIVED_AT = "2026-11-24T12:00:00Z"
 
 
 def overview(api, query=""):
@@ -29,6 +33,7 @@ def test_it_gives_every_figure_for_all_time(api, world):
         "avg_time_to_first_click": 36360.0,
         "bot_clicks_filtered": 4,
         "filtered_by_verdict": {"scanner": 2, "preview": 1, "prefetch": 0, "bot": 1},
+        "data_as_of": WORLD_DERIVED_AT,
     }
 
 
@@ -45,6 +50,7 @@ def test_cohort_figures_take_links_created_in_range_and_activity_figures_clicks_
         "avg_time_to_first_click": 3000.0,
         "bot_clicks_filtered": 4,
         "filtered_by_verdict": {"scanner": 2, "preview": 1, "prefetch": 0, "bot": 1},
+        "data_as_of": WORLD_DERIVED_AT,
     }
 
 
@@ -61,6 +67,7 @@ def test_it_keeps_one_campaign(api, world):
         "avg_time_to_first_click": 31200.0,
         "bot_clicks_filtered": 1,
         "filtered_by_verdict": {"scanner": 1, "preview": 0, "prefetch": 0, "bot": 0},
+        "data_as_of": WORLD_DERIVED_AT,
     }
 
 
@@ -78,6 +85,7 @@ def test_machine_clicks_count_only_when_asked(api, world):
         "avg_time_to_first_click": 29720.0,
         "bot_clicks_filtered": 0,
         "filtered_by_verdict": {"scanner": 0, "preview": 0, "prefetch": 0, "bot": 0},
+        "data_as_of": WORLD_DERIVED_AT,
     }
 
 
@@ -94,6 +102,7 @@ def test_an_unknown_campaign_gives_zeros(api, world):
         "avg_time_to_first_click": None,
         "bot_clicks_filtered": 0,
         "filtered_by_verdict": {"scanner": 0, "preview": 0, "prefetch": 0, "bot": 0},
+        "data_as_of": WORLD_DERIVED_AT,
     }
 
 
@@ -138,19 +147,38 @@ def test_anonymous_callers_get_a_401(anonymous_api, world):
     assert anonymous_api.get("/api/stats/overview/").status_code == 401
 
 
-def test_it_takes_five_queries_whatever_the_data(api, world, django_assert_num_queries):
-    """Four aggregations, however many links and clicks there are."""
+def test_it_takes_six_queries_whatever_the_data(api, world, django_assert_num_queries):
+    """Four aggregations and the figures' date, however many links and clicks there are."""
     # 1. the token and its user
     # 2. the cohort's links sent, clicked, clicks and average time to first click
     # 3. the cohort's median time to first click
     # 4. all time: the links' click counters summed (total clicks, unique clickers)
     # 5. the machine clicks by verdict (a few percent of the clicks, by the verdict index)
-    with django_assert_num_queries(5):
+    # 6. data_as_of: when the worker last caught up (one row)
+    with django_assert_num_queries(6):
         api.get("/api/stats/overview/")
 
 
-def test_a_period_takes_five_queries_too(api, world, django_assert_num_queries):
+def test_a_period_takes_six_queries_too(api, world, django_assert_num_queries):
     """With a range the clicks in it are counted instead of the counters: still four aggregations."""
-    # 1. token, 2.-3. cohort, 4. the clicks in range (total, unique clickers), 5. machine clicks by verdict
-    with django_assert_num_queries(5):
+    # 1. token, 2.-3. cohort, 4. the clicks in range (total, unique clickers), 5. machine clicks by
+    # verdict, 6. data_as_of
+    with django_assert_num_queries(6):
         api.get("/api/stats/overview/?range=7d")
+
+
+def test_data_as_of_says_when_the_worker_last_caught_up(api, world):
+    """Counters are derived by the worker: the overview names the moment they were complete, and a
+    click the worker has not derived yet is not counted until its next pass."""
+    from tracker.derivation import derive_click_figures
+    from tracker.recording import click_facts, record_click
+
+    with time_machine.travel(ago(-MINUTE), tick=False):
+        facts = click_facts(ip=None, user_agent="", referer="", sent_at=None, clicked_at=ago(-MINUTE))
+        record_click(world["gaelle"].pk, facts, known_verdict=("human", ""))
+        before = overview(api)
+        derive_click_figures()
+        after = overview(api)
+
+    assert (before["links_clicked"], before["data_as_of"]) == (5, WORLD_DERIVED_AT)
+    assert (after["links_clicked"], after["data_as_of"]) == (6, "2026-11-24T12:01:00Z")

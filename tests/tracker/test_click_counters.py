@@ -1,16 +1,20 @@
-"""Each link's click counters, kept by database triggers: every way a click appears, changes or
-goes away leaves them equal to a recount of the clicks."""
+"""Each link's click counters, derived from the clicks by the worker's pass (tracker.derivation):
+after a pass, every way a click appears, changes or goes away leaves them equal to a recount of
+the clicks. make_click runs that pass after each click, as a running worker would."""
 
 import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
+from django.contrib import admin
 from django.core.management import call_command
 
 from links.models import Link
 from tests.factories import make_click, make_link
 from tests.tracker.user_agents import CHROME, SLACKBOT
 from tracker.counters import rebuild_link_counters
+from tracker.derivation import derive_click_figures, mark_figures_stale
 from tracker.models import Click
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +28,10 @@ COUNTERS = (
     "first_click_at",
     "last_click_at",
 )
+
+
+def delete_in_the_admin(clicks):
+    admin.site._registry[Click].delete_queryset(None, clicks)
 
 
 def counters(link):
@@ -41,10 +49,13 @@ def test_a_new_link_has_no_clicks():
     assert counters(make_link()) == (0, 0, None, None, None, None)
 
 
-def test_a_redirect_counts_its_click_at_once(client):
-    """The click stored by GET /t/<token> is in the link's counters, times included."""
+def test_a_redirect_writes_only_its_click_and_the_next_pass_counts_it(client):
+    """GET /t/<token> leaves the link's row alone; the worker's next pass counts the click, times
+    included."""
     link = make_link()
     client.get(f"/t/{link.token}", HTTP_USER_AGENT=CHROME)
+    assert counters(link) == (0, 0, None, None, None, None)
+    assert derive_click_figures() == 1
     clicked_at = Click.objects.get().clicked_at
     assert counters(link) == (1, 0, clicked_at, clicked_at, clicked_at, clicked_at)
 
@@ -74,23 +85,27 @@ def test_deleting_the_first_and_last_clicks_finds_the_next_ones():
     make_click(link, MONDAY + timedelta(minutes=30, microseconds=250))
     make_click(link, MONDAY + timedelta(hours=1), verdict="preview")
     last = make_click(link, MONDAY + timedelta(hours=2))
-    first.delete()
-    last.delete()
+    delete_in_the_admin(Click.objects.filter(pk__in=[first.pk, last.pk]))
+    derive_click_figures()
     middle = MONDAY + timedelta(minutes=30, microseconds=250)
     assert counters(link) == (1, 1, middle, middle, middle, MONDAY + timedelta(hours=1))
-    Click.objects.filter(link=link).delete()
+    delete_in_the_admin(Click.objects.filter(link=link))
+    derive_click_figures()
     assert counters(link) == (0, 0, None, None, None, None)
 
 
-def test_marking_a_burst_as_scanner_moves_its_clicks_to_machine_clicks():
-    """An UPDATE of the verdict (the redirect's burst marking) moves the click between counters."""
+def test_marking_a_burst_as_scanner_moves_its_clicks_to_machine_clicks(client):
+    """The redirect's burst marking re-marks an earlier human click, already counted, as a scanner:
+    the next pass moves it between the counters."""
     link = make_link()
-    make_click(link, MONDAY)
-    make_click(link, MONDAY + timedelta(seconds=1))
-    make_click(link, MONDAY + timedelta(days=1))
-    Click.objects.filter(clicked_at__lt=MONDAY + timedelta(hours=1)).update(verdict="scanner", reason="burst")
-    later = MONDAY + timedelta(days=1)
-    assert counters(link) == (1, 2, later, later, MONDAY, later)
+    with time_machine.travel(MONDAY, tick=False):
+        client.get(f"/t/{link.token}", REMOTE_ADDR="20.1.2.3", HTTP_USER_AGENT=CHROME)
+        derive_click_figures()
+        assert counters(link) == (1, 0, MONDAY, MONDAY, MONDAY, MONDAY)
+    with time_machine.travel(MONDAY + timedelta(seconds=1), tick=False):
+        client.get(f"/t/{link.token}", REMOTE_ADDR="34.5.6.7", HTTP_USER_AGENT=CHROME)
+        derive_click_figures()
+    assert counters(link) == (0, 2, None, None, MONDAY, MONDAY + timedelta(seconds=1))
     assert recounted(link) == counters(link)
 
 
@@ -99,7 +114,11 @@ def test_moving_a_click_to_another_link_or_time_updates_both_links():
     john, jane = make_link(email="john@company.com"), make_link(email="jane@startup.io")
     click = make_click(john, MONDAY)
     make_click(john, MONDAY + timedelta(hours=3))
-    Click.objects.filter(pk=click.pk).update(link=jane, clicked_at=MONDAY + timedelta(hours=4))
+    moved = Click.objects.filter(pk=click.pk)
+    mark_figures_stale(moved)
+    moved.update(link=jane, clicked_at=MONDAY + timedelta(hours=4))
+    mark_figures_stale(moved)
+    derive_click_figures()
     three, four = MONDAY + timedelta(hours=3), MONDAY + timedelta(hours=4)
     assert counters(john) == (1, 0, three, three, three, three)
     assert counters(jane) == (1, 0, four, four, four, four)
@@ -122,6 +141,7 @@ def test_deleting_a_link_with_its_clicks_leaves_the_other_links_alone():
         make_click(john, MONDAY + timedelta(minutes=minute))
     make_click(jane, MONDAY)
     john.delete()
+    derive_click_figures()
     assert counters(jane) == (1, 0, MONDAY, MONDAY, MONDAY, MONDAY)
 
 
@@ -153,7 +173,7 @@ def test_saving_a_link_loaded_before_a_click_keeps_that_click(admin_client):
 
 
 def test_a_stale_link_saved_with_explicit_fields_never_writes_the_counters():
-    """save(update_fields=...) naming a counter leaves it to the database."""
+    """save(update_fields=...) naming a counter leaves it to the worker."""
     link = make_link()
     make_click(link, MONDAY)
     link.first_name = "Johnny"

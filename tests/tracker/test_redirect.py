@@ -2,6 +2,7 @@
 
 import pytest
 
+from links.models import Link
 from links.public_urls import tracking_url
 from tests.factories import make_link
 from tests.tracker.user_agents import CHROME, SLACKBOT
@@ -72,13 +73,18 @@ def test_a_nul_character_in_the_user_agent_does_not_lose_the_click(client):
 
 
 def test_every_click_is_one_select_and_one_insert(client, django_assert_num_queries):
-    """The hot path runs exactly two statements."""
+    """The hot path runs exactly two statements and writes nothing but the click: the link's
+    counters and the rollup are the worker's (no trigger, no UPDATE of the link)."""
     link = make_link()
     # 1. SELECT the link by token, with its clicks of the last BURST_WINDOW_SECONDS
     # 2. INSERT the click
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(2) as captured:
         response = client.get(f"/t/{link.token}", HTTP_USER_AGENT=CHROME)
     assert response.status_code == 302
+    select, insert = (query["sql"] for query in captured.captured_queries)
+    assert select.startswith("SELECT link.id, link.destination_url")
+    assert insert.startswith("INSERT INTO tracker_click ")
+    assert Link.objects.values_list("human_clicks", "last_click_at").get(pk=link.pk) == (0, None)
 
 
 def test_a_machine_click_gets_the_same_redirect_as_a_human_one(client):

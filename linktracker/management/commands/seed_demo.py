@@ -11,8 +11,8 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from links.models import Campaign, Link
-from tracker.classification import ClickFacts, classify
-from tracker.models import Click
+from tracker.derivation import recount_click_figures
+from tracker.recording import click_facts, record_click
 
 # The seed's ICP lists (ICP_FEATURE.md), one campaign per segment.
 CAMPAIGNS = {
@@ -183,6 +183,8 @@ class Command(BaseCommand):
             campaigns = [Campaign.objects.get_or_create(name=name)[0] for name in CAMPAIGNS]
             links = self.create_links(generator, campaigns, prospects, now)
             clicks = self.create_clicks(generator, links, now)
+        # Clicks spread over 30 days: one recount is quicker than the worker's per-quarter passes.
+        recount_click_figures()
         if replaced:
             self.stdout.write(f"Removed {replaced} rows of earlier demo data.")
         humans = sum(1 for click in clicks if click.verdict == "human")
@@ -218,15 +220,15 @@ class Command(BaseCommand):
         return links
 
     def create_clicks(self, generator, links, now):
+        """Each click through the redirect's own writer and classifier; return what was stored."""
         clicks = []
         self.stdout.ending = ""  # tqdm redraws its bar with "\r"; a newline per redraw would scroll
         try:
             for link in tqdm(links, desc="Clicks", unit="link", file=self.stdout):
-                clicks.extend(self.machine_clicks(generator, link, now))
-                clicks.extend(self.human_clicks(generator, link, now))
+                for facts in [*self.machine_clicks(generator, link, now), *self.human_clicks(generator, link, now)]:
+                    clicks.append(record_click(link.id, facts))
         finally:
             self.stdout.ending = "\n"
-        Click.objects.bulk_create(clicks, batch_size=BATCH_SIZE)
         return clicks
 
     def machine_clicks(self, generator, link, now):
@@ -257,18 +259,8 @@ class Command(BaseCommand):
             yield self.click(generator, link, at, user_agent)
 
     def click(self, generator, link, at, user_agent):
-        """A click with the verdict the live redirect's classifier would give it."""
+        """The facts of a click as the live redirect would see them (from a random /24)."""
         ip = ipaddress.ip_address(
             f"{generator.randrange(80, 220)}.{generator.randrange(256)}.{generator.randrange(256)}.0"
         )
-        verdict, reason = classify(
-            ClickFacts(
-                headers={},
-                ip=ip,
-                user_agent=user_agent,
-                referer="",
-                sent_at=link.sent_at,
-                clicked_at=at,
-            )
-        )
-        return Click(link=link, clicked_at=at, ip=str(ip), user_agent=user_agent, verdict=verdict, reason=reason)
+        return click_facts(ip=ip, user_agent=user_agent, referer="", sent_at=link.sent_at, clicked_at=at)

@@ -6,19 +6,21 @@ from itertools import islice
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from tqdm import tqdm
 
 from links.models import Campaign
 from tracker.classification import (
     RECENT_CLICKS_LIMIT,
     SCANNER,
-    ClickFacts,
     RecentClick,
     burst_companions,
     classify,
 )
 from tracker.client_ip import client_network, parse_ip
+from tracker.derivation import derive_click_figures, mark_figures_stale
 from tracker.models import Click
+from tracker.recording import click_facts
 
 HEADER_REASON_PREFIX = "header:"
 
@@ -66,9 +68,15 @@ class Command(BaseCommand):
                     reclassifier.add(click)
                 changed = reclassifier.take_changed()
                 if changed and not dry_run:
-                    Click.objects.bulk_update(changed, ["verdict", "reason"], batch_size=500)
+                    with transaction.atomic():
+                        # The links' counters and the rolled-up quarters follow on the next pass.
+                        mark_figures_stale(Click.objects.filter(pk__in=[click.pk for click in changed]))
+                        Click.objects.bulk_update(changed, ["verdict", "reason"], batch_size=500)
                 progress.update(len(batch))
         self.stdout.ending = "\n"
+        if not dry_run:
+            while derive_click_figures():  # the figures right now, whether a worker runs or not
+                pass
 
         self.stdout.write(f"Checked {reclassifier.checked} clicks.")
         transitions = +reclassifier.transitions
@@ -101,8 +109,7 @@ class Reclassifier:
             self.window.popleft()
         ip = parse_ip(click.ip or "")
         recent = list(islice(reversed(self.window), RECENT_CLICKS_LIMIT))  # as the redirect's SELECT
-        facts = ClickFacts(
-            headers={},
+        facts = click_facts(
             ip=ip,
             user_agent=click.user_agent,
             referer=click.referer,

@@ -1,0 +1,100 @@
+"""System checks: the derived click figures are only right when their machinery is in place.
+
+`manage.py check` checks the settings (the worker runs the derivation job); `manage.py check
+--database default` also looks at the database: the derivation's tables migrated, no click
+trigger left from an older schema, and how far the worker lags behind.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+from django.db import DatabaseError, connections
+from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
+
+DERIVATION_JOB = "tracker.derivation.derive_click_figures"
+DERIVATION_MIGRATION = ("tracker", "0005_derived_click_figures")
+OLD_TRIGGERS = ("click_counters_insert", "click_counters_delete", "click_counters_update")
+OLD_TRIGGERS += ("click_rollup_insert", "click_rollup_delete", "click_rollup_update")
+LAG_WARNING = timedelta(minutes=5)
+
+
+@register()
+def check_worker_derives_click_figures(app_configs=None, **kwargs):
+    """The worker must run the derivation job, or the counters and the rollup stop moving."""
+    if DERIVATION_JOB in getattr(settings, "WORKER_JOBS", []):
+        return []
+    return [
+        Error(
+            f"WORKER_JOBS does not contain {DERIVATION_JOB!r}: link counters and the click rollup would never update.",
+            hint=f"Add {DERIVATION_JOB!r} to WORKER_JOBS in the settings.",
+            id="tracker.E001",
+        )
+    ]
+
+
+@register(Tags.database)
+def check_derived_click_figures(app_configs=None, databases=None, **kwargs):
+    """Errors when the derivation's migration is applied but its tables or the old triggers say
+    otherwise; a warning when the worker lags far behind. Before that migration (a database being
+    migrated) there is nothing to check: `migrate` itself runs these checks."""
+    problems = []
+    for alias in databases or []:
+        connection = connections[alias]
+        try:
+            applied = MigrationRecorder(connection).applied_migrations()
+            if DERIVATION_MIGRATION not in applied:
+                continue
+            problems += _check_database(connection)
+        except DatabaseError as error:
+            problems.append(Error(f"Could not check the derived click figures: {error}", id="tracker.E004"))
+    return problems
+
+
+def _check_database(connection):
+    from tracker.derivation import derivation_lag
+    from tracker.models import ClickDerivation
+
+    problems = []
+    tables = connection.introspection.table_names()
+    if ClickDerivation._meta.db_table not in tables:
+        problems.append(
+            Error(
+                "The click derivation table is missing although its migration is recorded as applied.",
+                hint="Restore the table (migrate tracker 0004, then migrate) or the database from a backup.",
+                id="tracker.E002",
+            )
+        )
+        return problems
+    if triggers := _old_triggers(connection):
+        problems.append(
+            Error(
+                f"Click triggers from an older schema are still installed: {', '.join(triggers)}.",
+                hint="They would write on every click; drop them (migrate tracker 0004, then migrate), "
+                "then run manage.py recount_clicks.",
+                id="tracker.E003",
+            )
+        )
+    waiting, as_of = derivation_lag()
+    if waiting and (as_of is None or timezone.now() - as_of > LAG_WARNING):
+        problems.append(
+            Warning(
+                f"{waiting} clicks are not in the link counters yet"
+                + (f" (figures as of {as_of:%Y-%m-%d %H:%M} UTC)." if as_of else "."),
+                hint="Is `manage.py worker` running?",
+                id="tracker.W001",
+            )
+        )
+    return problems
+
+
+def _old_triggers(connection):
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+        elif connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname")
+        else:
+            return []
+        return [name for (name,) in cursor.fetchall() if name in OLD_TRIGGERS]

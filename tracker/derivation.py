@@ -1,0 +1,175 @@
+"""The click figures derived off the request path: each link's counters and the quarter-hour rollup.
+
+The redirect writes only its click. The worker (`manage.py worker`) runs derive_click_figures()
+every tick: it reads the clicks stored since its last pass (by id, after a watermark), recounts the
+counters of their links from their clicks, recounts the rolled-up quarters a late click landed in,
+and advances the rollup. Changes to clicks already derived (a link deleted, a click reclassified or
+moved) are noted beside the change with mark_figures_stale() and recounted on the next pass.
+
+Always recounts, never increments, so every figure equals its clicks after a pass whatever
+happened in between. One pass at a time: the passes take the ClickDerivation row with FOR UPDATE
+SKIP LOCKED, so several workers on PostgreSQL never derive the same clicks twice at once (SQLite's
+IMMEDIATE transactions serialise them anyway).
+
+Figures are as fresh as the last pass (a second with the default tick): `figures_as_of()` says when
+that was, and the dashboard and API show it.
+"""
+
+import time
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from datetime import datetime
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+
+from tracker.counters import rebuild_link_counters
+from tracker.models import Click, ClickDerivation, StaleClickFigure
+from tracker.rollup import QuarterHour, advance_rollup, quarter_boundary, rebuild_rollup, recount_quarters
+
+DERIVATION_BATCH = 5000  # clicks (and stale figures) per pass: bounds a pass to well under a second
+# An id skipped by a pass (its insert not yet committed, PostgreSQL) is looked for again this long;
+# after that it was rolled back or deleted. Bounded by the redirect's statement timeout, far lower.
+MISSING_CLICK_GRACE = 120
+MISSING_RANGES_KEPT = 1000
+LINKS_PER_STATEMENT = 1000
+STATE_ID = 1
+
+
+@contextmanager
+def derivation_lock(wait: bool = False):
+    """Hold the derivation row for a transaction and yield it, or None when another pass holds it
+    (and `wait` is false)."""
+    with transaction.atomic():
+        if not ClickDerivation.objects.filter(pk=STATE_ID).exists():
+            try:
+                with transaction.atomic():
+                    ClickDerivation.objects.create(pk=STATE_ID)  # a flushed database: derive from scratch
+            except IntegrityError:
+                pass  # another pass created it
+        yield ClickDerivation.objects.select_for_update(skip_locked=not wait).filter(pk=STATE_ID).first()
+
+
+def derive_click_figures(batch_size: int = DERIVATION_BATCH) -> int:
+    """The worker's job: bring the counters and the rollup up to date with the clicks stored and
+    changed since the last pass (at most `batch_size` of each). Return how many clicks and stale
+    figures it handled (0 when another worker holds the pass)."""
+    started = timezone.now()
+    with derivation_lock() as state:
+        if state is None:
+            return 0
+        new_clicks = list(
+            Click.objects.filter(id__gt=state.last_click_id)
+            .order_by("id")
+            .values_list("id", "link_id", "clicked_at")[:batch_size]
+        )
+        missing = [span for span in state.missing_click_ids if time.time() - span[2] < MISSING_CLICK_GRACE]
+        late_clicks = list(clicks_in_spans(missing).values_list("id", "link_id", "clicked_at")) if missing else []
+        stale = list(StaleClickFigure.objects.order_by("id").values_list("id", "link_id", "quarter_start")[:batch_size])
+
+        clicks = new_clicks + late_clicks
+        link_ids = {link_id for _, link_id, _ in clicks} | {link_id for _, link_id, _ in stale if link_id}
+        quarters = {quarter_boundary(clicked_at) for *_, clicked_at in clicks}
+        quarters |= {quarter for *_, quarter in stale if quarter}
+        link_ids = sorted(link_ids)
+        for start in range(0, len(link_ids), LINKS_PER_STATEMENT):
+            rebuild_link_counters(link_ids[start : start + LINKS_PER_STATEMENT])
+        recount_quarters(quarters)
+        advance_rollup(started)
+        if stale:
+            StaleClickFigure.objects.filter(id__lte=stale[-1][0]).delete()
+
+        if new_clicks:
+            missing += skipped_ids(state.last_click_id, [click_id for click_id, *_ in new_clicks])
+            state.last_click_id = new_clicks[-1][0]
+        state.missing_click_ids = without_ids(missing, {click_id for click_id, *_ in late_clicks})[
+            -MISSING_RANGES_KEPT:
+        ]
+        if len(new_clicks) < batch_size and len(stale) < batch_size:
+            state.figures_as_of = started  # caught up: every click stored before `started` is counted
+        state.save()
+    return len(clicks) + len(stale)
+
+
+def recount_click_figures(progress: Callable[[int], None] | None = None) -> int:
+    """Rebuild every derived figure from the clicks: every link's counters, the whole rollup, and the
+    watermark at the last click; waits for a running pass. `progress(n)` is called with the links
+    recounted so far, batch by batch. Return how many links were recounted. For recovery
+    (`manage.py recount_clicks`) and after bulk loads that wrote clicks by other means."""
+    from links.models import Link
+
+    started = timezone.now()
+    with derivation_lock(wait=True) as state:
+        last_click_id = Click.objects.aggregate(last=Max("id"))["last"] or 0
+        link_ids = list(Link.objects.order_by("id").values_list("id", flat=True))
+        for start in range(0, len(link_ids), LINKS_PER_STATEMENT):
+            rebuild_link_counters(link_ids[start : start + LINKS_PER_STATEMENT])
+            if progress:
+                progress(len(link_ids[start : start + LINKS_PER_STATEMENT]))
+        rebuild_rollup(started)
+        StaleClickFigure.objects.all().delete()
+        state.last_click_id = last_click_id
+        state.missing_click_ids = []
+        state.figures_as_of = started
+        state.save()
+    return len(link_ids)
+
+
+def mark_figures_stale(clicks: QuerySet) -> None:
+    """Note that `clicks` (already derived, perhaps) are about to change or go away: their links'
+    counters and their rolled-up quarters are recounted on the next pass. Call it in the same
+    transaction as the change, before it (and after it too when clicks move in time)."""
+    links = clicks.order_by().values("link_id").distinct()
+    quarters = clicks.order_by().values(quarter=QuarterHour("clicked_at")).distinct()
+    table = StaleClickFigure._meta.db_table
+    with connection.cursor() as cursor:
+        for column, select in (("link_id", links), ("quarter_start", quarters)):
+            sql, params = select.query.sql_with_params()
+            cursor.execute(f"INSERT INTO {table} ({column}) {sql}", params)
+
+
+def figures_as_of() -> datetime | None:
+    """When the last pass that caught up started: every click stored before it is in the counters
+    (None when no pass ever ran)."""
+    return ClickDerivation.objects.filter(pk=STATE_ID).values_list("figures_as_of", flat=True).first()
+
+
+def derivation_lag() -> tuple[int, datetime | None]:
+    """(clicks stored after the last derived one, when the figures were last caught up)."""
+    state = ClickDerivation.objects.filter(pk=STATE_ID).values_list("last_click_id", "figures_as_of").first()
+    last_click_id, as_of = state or (0, None)
+    return Click.objects.filter(id__gt=last_click_id).count(), as_of
+
+
+def clicks_in_spans(spans: Iterable) -> QuerySet:
+    """The clicks whose id lies in one of the [first, last, since] spans."""
+    condition = Q()
+    for first, last, _ in spans:
+        condition |= Q(id__gte=first, id__lte=last)
+    return Click.objects.filter(condition)
+
+
+def skipped_ids(last_seen: int, new_ids: list[int]) -> list[list]:
+    """The [first, last, now] spans of ids between `last_seen` and the sorted `new_ids` that were
+    not there: inserts still in flight (or rolled back, or deleted)."""
+    spans, previous, now = [], last_seen, time.time()
+    for click_id in new_ids:
+        if click_id > previous + 1:
+            spans.append([previous + 1, click_id - 1, now])
+        previous = click_id
+    return spans
+
+
+def without_ids(spans: list[list], found: set[int]) -> list[list]:
+    """`spans` with the `found` ids cut out."""
+    remaining = []
+    for first, last, since in spans:
+        start = first
+        for click_id in sorted(click_id for click_id in found if first <= click_id <= last):
+            if click_id > start:
+                remaining.append([start, click_id - 1, since])
+            start = click_id + 1
+        if start <= last:
+            remaining.append([start, last, since])
+    return remaining
