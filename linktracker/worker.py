@@ -66,7 +66,8 @@ class Worker:
 
     def tick(self) -> dict[str, int]:
         """Run every job once, then up to tasks_per_tick queued tasks; return what each handled."""
-        close_old_connections()
+        if not _in_a_transaction():  # a test's transaction is left alone
+            close_old_connections()  # as after a request: CONN_MAX_AGE, and connections that failed
         handled = {}
         database_failed = False
         for path, job in [*self.jobs, ("queued tasks", self.run_queued_tasks)]:
@@ -131,10 +132,16 @@ def _database_task_runner(worker_id):
     )
 
 
+def _in_a_transaction():
+    return any(connection.in_atomic_block for connection in connections.all(initialized_only=True))
+
+
 def _drop_broken_connections():
     """Close every connection so that the next tick opens fresh ones (a restarted database, an
-    SQLite file that was read-only)."""
+    SQLite file that was read-only); not one inside a transaction (a test's)."""
     for connection in connections.all(initialized_only=True):
+        if connection.in_atomic_block:
+            continue
         try:
             connection.close()
         except DatabaseError:

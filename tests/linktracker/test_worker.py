@@ -1,0 +1,140 @@
+"""manage.py worker: the background process that derives the click figures, runs the other jobs of
+WORKER_JOBS and the queued tasks, survives failing jobs and stops cleanly."""
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import OperationalError
+from django_tasks import task
+from django_tasks_db.models import DBTaskResult
+
+from links.models import Link
+from linktracker.worker import Worker
+from tests.factories import make_link
+from tests.tracker.user_agents import CHROME
+
+pytestmark = pytest.mark.django_db
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+calls = []
+
+
+def counting_job():
+    calls.append("counting")
+    return 2
+
+
+def failing_job():
+    calls.append("failing")
+    raise ValueError("a bug in one job")
+
+
+def database_down_job():
+    calls.append("database down")
+    raise OperationalError("connection refused")
+
+
+@task()
+def remember(word):
+    calls.append(word)
+    return word.upper()
+
+
+@pytest.fixture(autouse=True)
+def _no_calls_yet():
+    calls.clear()
+
+
+def test_one_tick_derives_the_clicks_stored_by_the_redirect_and_says_so(client):
+    """worker --once: the redirect's click is in the link's counters and the log names the job."""
+    link = make_link()
+    client.get(f"/t/{link.token}", HTTP_USER_AGENT=CHROME)
+    out = io.StringIO()
+
+    call_command("worker", "--once", stdout=out)
+
+    assert Link.objects.values_list("human_clicks", flat=True).get(pk=link.pk) == 1
+    log = out.getvalue()
+    assert "started: jobs tracker.derivation.derive_click_figures, tick 1s" in log
+    assert "tracker.derivation.derive_click_figures: 1 handled." in log
+
+
+def test_a_failing_job_is_logged_and_the_next_job_still_runs(caplog):
+    """A bug in one job costs that job's batch, not the worker."""
+    worker = Worker([f"{__name__}.failing_job", f"{__name__}.counting_job"], tick_seconds=1)
+
+    handled = worker.tick()
+
+    assert calls == ["failing", "counting"]
+    assert handled == {f"{__name__}.counting_job": 2, "queued tasks": 0}
+    assert f"{__name__}.failing_job failed; the other jobs go on." in caplog.text
+    assert worker.database_failures == 0
+
+
+def test_a_database_outage_makes_the_worker_wait_longer_and_retry(caplog):
+    """A job that cannot reach the database is retried on later ticks, 2 s, 4 s ... apart (30 s at most)."""
+    worker = Worker([f"{__name__}.database_down_job", f"{__name__}.counting_job"], tick_seconds=1)
+
+    worker.tick()
+    worker.tick()
+
+    assert calls == ["database down", "counting", "database down", "counting"]
+    assert worker.database_failures == 2
+    assert "the database failed (connection refused); retrying on a later tick." in caplog.text
+
+
+def test_queued_tasks_run_on_the_next_tick():
+    """A task enqueued through Django's Tasks API runs in the worker, its result stored."""
+    result = remember.enqueue("hello")
+    worker = Worker([], tick_seconds=1)
+
+    assert worker.tick() == {"queued tasks": 1}
+
+    assert calls == ["hello"]
+    stored = DBTaskResult.objects.get(id=result.id)
+    assert (stored.status, stored.return_value) == ("SUCCESSFUL", "HELLO")
+
+
+def test_stop_ends_the_loop_after_the_current_tick():
+    """stop() (what SIGTERM and SIGINT call) ends run() without waiting for the next tick."""
+    worker = Worker([f"{__name__}.counting_job"], tick_seconds=30)
+    worker.task_runner = None  # no database from this thread: the test's transaction holds it
+    runner = threading.Thread(target=worker.run)
+    runner.start()
+    while not calls:
+        time.sleep(0.01)
+
+    worker.stop()
+    runner.join(timeout=5)
+
+    assert not runner.is_alive()
+    assert calls == ["counting"]
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_the_worker_process_exits_cleanly_on_sigterm_and_sigint(tmp_path, stop_signal):
+    """The process scripts/run and systemd stop: exit status 0 and a last log line."""
+    env = {**os.environ, "VAR_DIR": str(tmp_path), "WORKER_TICK_SECONDS": "1"}
+    env.pop("DATABASE_URL", None)  # a throwaway SQLite file: this is about the process, not the data
+    manage = [sys.executable, str(BASE_DIR / "manage.py")]
+    subprocess.run([*manage, "migrate", "--verbosity", "0"], env=env, check=True, timeout=300)
+    worker = subprocess.Popen([*manage, "worker"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        first_line = worker.stdout.readline()
+        assert "started" in first_line or time.monotonic() > deadline
+        worker.send_signal(stop_signal)
+        output, _ = worker.communicate(timeout=30)
+    finally:
+        worker.kill()
+    assert worker.returncode == 0
+    assert f"Received {signal.Signals(stop_signal).name}: stopping after the current job." in output
+    assert output.rstrip().endswith("stopped.")
