@@ -1,8 +1,10 @@
 """Redirect throughput and latency: the app and the bare baseline under gunicorn, driven by wrk.
 
 Both servers run side by side on 127.0.0.1 with the same gunicorn settings; wrk rounds alternate
-between them (baseline, app, baseline, app, ...) and the medians are reported. After each round the
-clicks the server stored are counted and compared with the 302s wrk received.
+between them (baseline, app, baseline, app, ...) and the medians are reported. The app runs as it
+is deployed: gunicorn plus `manage.py worker` deriving the click figures during its rounds. The
+baseline (bench/baseline_wsgi.py) writes into a plain clicks table of its own. After each round the
+clicks each server stored are counted and compared with the 302s wrk received.
 """
 
 import json
@@ -18,8 +20,10 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.db import connection
 from django.db.models import Count, Max
 
+from bench.baseline_wsgi import BASELINE_TABLE, CREATE_TABLE
 from bench.dataset import CHROME_USER_AGENT
 from tracker.models import Click
 
@@ -91,18 +95,20 @@ def measure(options, tokens_file, results_dir, log=print):
     app_env = dict(os.environ)
     baseline_env = dict(os.environ, **_baseline_database_env())
     rounds = {"baseline": [], "app": []}
+    create_baseline_table()
     with (
         gunicorn("app", "linktracker.wsgi:application", workers, app_env, results_dir, options.access_log) as app_url,
         gunicorn(
             "baseline", "bench.baseline_wsgi:application", workers, baseline_env, results_dir, options.access_log
         ) as baseline_url,
+        worker(app_env, results_dir),
     ):
         urls = {"baseline": baseline_url, "app": app_url}
         for name, url in urls.items():  # warm-up: imports, connections, caches, page cache
-            _round(url, tokens_file, options.warmup, options.connections)
+            _round(name, url, tokens_file, options.warmup, options.connections)
         for number in range(1, options.rounds + 1):
             for name in ("baseline", "app"):
-                result = _round(urls[name], tokens_file, options.duration, options.connections)
+                result = _round(name, urls[name], tokens_file, options.duration, options.connections)
                 rounds[name].append(result)
                 log(
                     f"  round {number} {name:>8}: {result['requests_per_second']:7.0f} req/s, "
@@ -121,10 +127,38 @@ def measure(options, tokens_file, results_dir, log=print):
     return summary
 
 
-def _round(url, tokens_file, duration, connections):
-    before = Click.objects.aggregate(last=Max("id"))["last"] or 0
+@contextmanager
+def worker(env, results_dir):
+    """`manage.py worker` beside the app, as deployed: it derives the click figures during the run."""
+    with (results_dir / "worker.log").open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, str(BASE_DIR / "manage.py"), "worker"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            yield process
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def create_baseline_table():
+    """The baseline's own plain clicks table, emptied."""
+    with connection.cursor() as cursor:
+        for statement in CREATE_TABLE[connection.vendor]:
+            cursor.execute(statement)
+        cursor.execute(f"DELETE FROM {BASELINE_TABLE}")
+
+
+def drop_baseline_table():
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {BASELINE_TABLE}")
+
+
+def _round(name, url, tokens_file, duration, connections):
+    count = _clicks_by_verdict if name == "app" else _baseline_clicks_by_verdict
+    before = _last_click_id() if name == "app" else _last_baseline_click_id()
     result = wrk(url, tokens_file, duration, connections)
-    stored = _settled_count(before)
+    stored = _settled_count(count, before)
     result["answered"] = result["requests"] - result["non_2xx_3xx"]
     result["clicks_stored"] = sum(stored.values())
     result["human_clicks"] = stored.get("human", 0)
@@ -140,20 +174,37 @@ def _round(url, tokens_file, duration, connections):
     return result
 
 
-def _settled_count(before):
+def _settled_count(count, before):
     """Clicks stored since `before`, by verdict, once the server has finished its last requests."""
     previous = None
     while True:
         time.sleep(0.5)
-        counts = dict(
-            Click.objects.filter(id__gt=before)
-            .values_list("verdict")
-            .annotate(n=Count("id"))
-            .values_list("verdict", "n")
-        )
+        counts = count(before)
         if counts == previous:
             return counts
         previous = counts
+
+
+def _last_click_id():
+    return Click.objects.aggregate(last=Max("id"))["last"] or 0
+
+
+def _clicks_by_verdict(after):
+    return dict(
+        Click.objects.filter(id__gt=after).values_list("verdict").annotate(n=Count("id")).values_list("verdict", "n")
+    )
+
+
+def _last_baseline_click_id():
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {BASELINE_TABLE}")
+        return cursor.fetchone()[0]
+
+
+def _baseline_clicks_by_verdict(after):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT verdict, COUNT(*) FROM {BASELINE_TABLE} WHERE id > %s GROUP BY verdict", [after])
+        return dict(cursor.fetchall())
 
 
 def _medians(results):
@@ -209,6 +260,7 @@ def cpu_per_request(tokens_file, requests=2000):
     import random
 
     os.environ.update(_baseline_database_env())
+    create_baseline_table()
     baseline = importlib.import_module("bench.baseline_wsgi").application
     app = importlib.import_module("linktracker.wsgi").application  # what gunicorn serves
     tokens = tokens_file.read_text().split()

@@ -9,6 +9,7 @@ DB_LABELS = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 TARGETS = {
     "ratio": 0.70,  # app / bare baseline req/s
+    "p99_vs_baseline": 1.5,  # app p99 / bare baseline p99, same run
     "p99_ms": 25.0,  # redirect p99 at 32 connections
     "endpoint_ms": 150.0,  # every analytics endpoint, median
     "export_s": 5.0,  # CSV export of 100,000 links
@@ -78,7 +79,14 @@ def verdicts(results):
                     f"{(TARGETS['ratio'] - redirect['ratio']) / TARGETS['ratio']:.0%} short of 0.70",
                 )
             )
-            p99 = redirect["app"]["p99_ms"]
+            p99, baseline_p99 = redirect["app"]["p99_ms"], redirect["baseline"]["p99_ms"]
+            out.append(
+                _verdict(
+                    f"{label}: redirect p99 {p99:.1f} ms, {p99 / baseline_p99:.2f} x the bare baseline's {baseline_p99:.1f} ms",
+                    p99 <= TARGETS["p99_vs_baseline"] * baseline_p99,
+                    f"over {TARGETS['p99_vs_baseline']} x",
+                )
+            )
             out.append(
                 _verdict(
                     f"{label}: redirect p99 {p99:.1f} ms",
