@@ -153,9 +153,9 @@ class Link(models.Model):
     channel = models.CharField(max_length=30, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    # The link's clicks summed up, kept exact by database triggers on the clicks table
-    # (tracker/migrations/0003_click_counter_triggers.py): the figures read these instead of
-    # scanning a million clicks. Django never writes them (see save()).
+    # The link's clicks summed up, derived from the clicks by the background worker
+    # (tracker/derivation.py, a second behind them): the figures read these instead of
+    # scanning a million clicks. Link.save() never writes them (see save()).
     human_clicks = models.PositiveIntegerField(default=0, editable=False)
     machine_clicks = models.PositiveIntegerField(default=0, editable=False)
     first_human_click_at = models.DateTimeField(null=True, editable=False)
