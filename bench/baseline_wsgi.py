@@ -13,8 +13,6 @@ import os
 import sqlite3
 from datetime import UTC, datetime
 
-SQLITE_PATH = os.environ.get("BENCH_SQLITE_PATH")
-DATABASE_URL = os.environ.get("BENCH_DATABASE_URL")
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=20000; PRAGMA synchronous=NORMAL; PRAGMA journal_size_limit=67108864;"
 )
@@ -42,21 +40,22 @@ _connection = None  # opened after gunicorn forks, once per worker
 
 
 def _connect():
+    """Read the environment when first serving (the bench sets it after importing this module)."""
     global _connection
-    if SQLITE_PATH:
+    if sqlite_path := os.environ.get("BENCH_SQLITE_PATH"):
         # Autocommit, like Django: the INSERT is its own transaction and commits at once.
-        _connection = sqlite3.connect(SQLITE_PATH, timeout=20, isolation_level=None)
+        _connection = sqlite3.connect(sqlite_path, timeout=20, isolation_level=None)
         _connection.executescript(SQLITE_PRAGMAS)
     else:
         import psycopg
 
-        _connection = psycopg.connect(DATABASE_URL, autocommit=True)
+        _connection = psycopg.connect(os.environ["BENCH_DATABASE_URL"], autocommit=True)
     return _connection
 
 
-def _now():
+def _now(connection):
     now = datetime.now(UTC)
-    if SQLITE_PATH:
+    if isinstance(connection, sqlite3.Connection):
         return now.replace(tzinfo=None).isoformat(" ")  # Django's SQLite storage format
     return now
 
@@ -73,7 +72,7 @@ def application(environ, start_response):
     ip = ip.rsplit(".", 1)[0] + ".0" if "." in ip else None
     connection.execute(
         INSERT.format(p=placeholder),
-        (row[0], _now(), ip, environ.get("HTTP_USER_AGENT", "")[:512], environ.get("HTTP_REFERER", "")[:512]),
+        (row[0], _now(connection), ip, environ.get("HTTP_USER_AGENT", "")[:512], environ.get("HTTP_REFERER", "")[:512]),
     )
     start_response("302 Found", [("Location", row[1]), ("Content-Length", "0"), ("Cache-Control", "no-store")])
     return [b""]

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS_DIR = BASE_DIR / "bench" / "results"
 BENCH_VAR_DIR = BASE_DIR / "var" / "bench"
-BENCH_DATABASE_NAME = "linktracker_bench"
+BENCH_DATABASE_NAME = os.environ.get("BENCH_DATABASE_NAME", "linktracker_bench")
 STAGES = ("redirect", "dashboard", "ingest")
 sys.path.insert(0, str(BASE_DIR))
 
