@@ -1,6 +1,16 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class TrackerConfig(AppConfig):
     name = "tracker"
     verbose_name = "Click tracking"
+
+    def ready(self):
+        from links.models import Link
+        from links.signals import links_saved
+        from tracker import destinations
+
+        post_save.connect(destinations.remember_saved_link, sender=Link, dispatch_uid="destination-cache-save")
+        post_delete.connect(destinations.forget_deleted_link, sender=Link, dispatch_uid="destination-cache-delete")
+        links_saved.connect(destinations.remember_links_saved, dispatch_uid="destination-cache-bulk")

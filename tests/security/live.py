@@ -54,6 +54,8 @@ class Gunicorn:
             **os.environ,
             "DATABASE_URL": self.database_url,
             "VAR_DIR": str(settings.VAR_DIR),
+            "HOST_STORE_PATH": str(settings.HOST_STORE_PATH),
+            "HELD_CLICKS_DIR": str(settings.HELD_CLICKS_DIR),
             "SECRET_KEY": SECRET_KEY,
             "DEBUG": "false",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
