@@ -10,8 +10,9 @@ destination cache: the burst rule does not apply to held clicks).
 write_held_clicks(), a job of the background worker (`manage.py worker` on every web host, as
 the spool is local), writes them back: each in one transaction with its key in WrittenHeldClick,
 whose primary key makes a second write of the same click fail, so a crash between the commit and
-the removal of the file never writes a click twice. A click whose link was deleted meanwhile is
-dropped with its file.
+the removal of the file never writes a click twice; a click whose INSERT reached the database while
+its answer was lost (connection cut mid-statement) is recognised and not written again. A click
+whose link was deleted meanwhile is dropped with its file.
 """
 
 import datetime
@@ -35,9 +36,14 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 STALE_TEMPORARY_SECONDS = 60
+# The link may have been deleted meanwhile; the click may already be stored: its INSERT reached
+# the database, but the connection was cut before the answer did. Such a click is recognised by
+# its link, time to the microsecond, user agent and referer (index click_link_time_verdict).
 INSERT_HELD_CLICK_SQL = (
     "INSERT INTO tracker_click (link_id, clicked_at, ip, user_agent, referer, verdict, reason)"
-    " SELECT link.id, %s, %s, %s, %s, %s, %s FROM links_link link WHERE link.id = %s"
+    " SELECT link.id, %s, %s, %s, %s, %s, %s FROM links_link link WHERE link.id = %s AND NOT EXISTS ("
+    "SELECT 1 FROM tracker_click click WHERE click.link_id = %s AND click.clicked_at = %s"
+    " AND click.user_agent = %s AND click.referer = %s)"
 )
 
 
@@ -116,21 +122,27 @@ def write_held_clicks(limit: int = BATCH_SIZE) -> int:
 
 def write_held_click(held: dict) -> bool:
     """Write one held click with its key, in one transaction; False if it was written before
-    (the key exists) or its link is gone. Raises DatabaseError while the database is down."""
+    (the key exists, or its own INSERT got through after all) or its link is gone. Raises
+    DatabaseError while the database is down."""
     try:
         with transaction.atomic():
             WrittenHeldClick.objects.create(key=held["key"])
+            clicked_at = database_time(datetime.datetime.fromisoformat(held["clicked_at"]))
             with connection.cursor() as cursor:
                 cursor.execute(
                     INSERT_HELD_CLICK_SQL,
                     [
-                        database_time(datetime.datetime.fromisoformat(held["clicked_at"])),
+                        clicked_at,
                         connection.ops.adapt_ipaddressfield_value(held["ip"]),
                         held["user_agent"],
                         held["referer"],
                         held["verdict"],
                         held["reason"],
                         held["link_id"],
+                        held["link_id"],
+                        clicked_at,
+                        held["user_agent"],
+                        held["referer"],
                     ],
                 )
                 inserted = cursor.rowcount == 1
@@ -139,7 +151,7 @@ def write_held_click(held: dict) -> bool:
             return False  # written before: by this job before a crash, or by another worker
         raise
     if not inserted:
-        logger.info("Held click %s dropped: its link %s was deleted", held["key"], held["link_id"])
+        logger.info("Held click %s dropped: already stored, or its link %s deleted", held["key"], held["link_id"])
     return inserted
 
 

@@ -202,6 +202,24 @@ def test_a_crash_after_the_commit_never_writes_a_held_click_twice(client, monkey
     assert (Click.objects.count(), WrittenHeldClick.objects.count(), held_click_paths()) == (1, 1, [])
 
 
+def test_a_click_whose_insert_got_through_but_whose_answer_was_lost_is_not_written_twice(client):
+    """The connection is cut after the INSERT reached the database: held, then recognised as stored."""
+
+    def answer_lost(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql.startswith("INSERT INTO tracker_click"):
+            raise OperationalError("server closed the connection unexpectedly")
+        return result
+
+    link = make_link()
+    client.get("/t/unknown-token")
+    with connection.execute_wrapper(answer_lost):
+        assert client.get(f"/t/{link.token}", HTTP_USER_AGENT=CHROME).status_code == 302
+    assert (Click.objects.count(), len(held_click_paths())) == (1, 1)
+    assert write_held_clicks() == 1
+    assert (Click.objects.count(), held_click_paths()) == (1, [])
+
+
 def test_a_crash_before_the_commit_keeps_the_click_held(client, monkeypatch):
     """The transaction rolls back: nothing stored, the file kept, written by the next run."""
     link = make_link()
