@@ -7,10 +7,15 @@ class TrackerConfig(AppConfig):
     verbose_name = "Click tracking"
 
     def ready(self):
+        from django.core.signals import request_started
+        from django.db.backends.signals import connection_created
+
         from links.models import Link
         from links.signals import links_saved
-        from tracker import destinations
+        from tracker import database_guard, destinations
 
         post_save.connect(destinations.remember_saved_link, sender=Link, dispatch_uid="destination-cache-save")
         post_delete.connect(destinations.forget_deleted_link, sender=Link, dispatch_uid="destination-cache-delete")
         links_saved.connect(destinations.remember_links_saved, dispatch_uid="destination-cache-bulk")
+        connection_created.connect(database_guard.note_new_connection, dispatch_uid="short-busy-timeout-new")
+        request_started.connect(database_guard.restore_busy_timeout, dispatch_uid="short-busy-timeout-restore")

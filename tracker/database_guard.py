@@ -38,36 +38,46 @@ class bounded_database_wait:  # lower case: used like contextlib's context manag
     """`with bounded_database_wait():` cut the default database's statement if it takes longer
     than TRACKING_DATABASE_TIMEOUT; the statement then raises a DatabaseError.
 
-    `writes=True` on SQLite also shortens the busy timeout (the wait for another writer's lock,
-    which sqlite3's interrupt() does not cut) for the block, then restores it: ~5 µs."""
+    `writes=True` on SQLite also shortens the connection's busy timeout (the wait for another
+    writer's lock, which sqlite3's interrupt() does not cut) to TRACKING_DATABASE_TIMEOUT: once
+    per connection, so the redirect pays nothing per click; the next request that is not a
+    redirect gets the configured timeout back (restore_busy_timeout, on request_started)."""
 
-    __slots__ = ("ident", "sqlite")
+    __slots__ = ("ident", "writes")
 
     def __init__(self, writes=False):
-        self.sqlite = None
-        if writes:
-            wrapper = connections[DEFAULT_DB_ALIAS]
-            if wrapper.vendor == "sqlite" and wrapper.connection is not None:
-                self.sqlite = wrapper
+        self.writes = writes
 
     def __enter__(self):
         if _watchdog_pid != os.getpid():
             start_watchdog()
+        wrapper = connections[DEFAULT_DB_ALIAS]
+        timeout = settings.TRACKING_DATABASE_TIMEOUT
         self.ident = threading.get_ident()
-        _deadlines[self.ident] = (
-            time.monotonic() + settings.TRACKING_DATABASE_TIMEOUT,
-            connections[DEFAULT_DB_ALIAS],
-        )
-        if self.sqlite is not None:
-            self.sqlite.connection.execute(f"PRAGMA busy_timeout = {int(settings.TRACKING_DATABASE_TIMEOUT * 1000)}")
+        _deadlines[self.ident] = (time.monotonic() + timeout, wrapper)
+        if self.writes and wrapper.vendor == "sqlite" and not getattr(wrapper, "short_busy_timeout", True):
+            wrapper.connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            wrapper.short_busy_timeout = True
         return self
 
     def __exit__(self, *exc_info):
         _deadlines.pop(self.ident, None)
-        if self.sqlite is not None and self.sqlite.connection is not None:
-            busy_ms = int(self.sqlite.settings_dict["OPTIONS"].get("timeout", 5) * 1000)
-            self.sqlite.connection.execute(f"PRAGMA busy_timeout = {busy_ms}")
         return False
+
+
+def note_new_connection(sender, connection, **kwargs) -> None:
+    """connection_created receiver: a new SQLite connection has the configured busy timeout."""
+    connection.short_busy_timeout = False
+
+
+def restore_busy_timeout(**kwargs) -> None:
+    """request_started receiver: give the configured busy timeout back to a connection that the
+    redirect shortened, before a request that may legitimately wait longer (an API write)."""
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    if getattr(wrapper, "short_busy_timeout", False) and wrapper.connection is not None:
+        busy_ms = int(wrapper.settings_dict["OPTIONS"].get("timeout", 5) * 1000)
+        wrapper.connection.execute(f"PRAGMA busy_timeout = {busy_ms}")
+        wrapper.short_busy_timeout = False
 
 
 def start_watchdog() -> None:

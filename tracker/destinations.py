@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.cache import caches
 
 from tracker.database_guard import note_database_failure
-from tracker.host_store import host_connection
+from tracker.host_store import host_connection, host_transaction
 from tracker.recording import TrackedLink
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def remember_links(links: Iterable) -> None:
                 {KEY_PREFIX + token: entry for token, entry in entries.items()}, timeout=None
             )
         else:
-            with host_connection() as store:
+            with host_transaction() as store:
                 store.executemany(UPSERT_SQL, [(token, *entry) for token, entry in entries.items()])
     except Exception:
         logger.exception("Could not store %d destinations in the destination cache", len(entries))
@@ -63,7 +63,7 @@ def forget_tokens(tokens: Iterable[str]) -> None:
         if settings.DESTINATION_CACHE_ALIAS:
             caches[settings.DESTINATION_CACHE_ALIAS].delete_many([KEY_PREFIX + token for token in tokens])
         else:
-            with host_connection() as store:
+            with host_transaction() as store:
                 store.executemany("DELETE FROM destination WHERE token = ?", [(token,) for token in tokens])
     except Exception:
         logger.exception("Could not remove %d destinations from the destination cache", len(tokens))

@@ -11,6 +11,7 @@ fork; WAL so that readers never wait for the writer; synchronous=NORMAL: a power
 last few writes, which the next `manage.py fill_destination_cache` restores.
 """
 
+import contextlib
 import os
 import sqlite3
 import threading
@@ -41,6 +42,19 @@ def host_connection() -> sqlite3.Connection:
         connection.execute(statement)
     _local.connection, _local.pid, _local.path = connection, os.getpid(), settings.HOST_STORE_PATH
     return connection
+
+
+@contextlib.contextmanager
+def host_transaction():
+    """`with host_transaction() as store:` many writes in one transaction (one commit, not one a row)."""
+    store = host_connection()
+    store.execute("BEGIN IMMEDIATE")
+    try:
+        yield store
+    except BaseException:
+        store.execute("ROLLBACK")
+        raise
+    store.execute("COMMIT")
 
 
 def close_host_connection() -> None:

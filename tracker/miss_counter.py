@@ -14,7 +14,7 @@ import time
 from django.conf import settings
 from django.core.cache import caches
 
-from tracker.host_store import host_connection
+from tracker.host_store import host_transaction
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def count_miss_in_cache(cache, key: str, timeout: int) -> int:
 
 def count_miss_on_host(key: str, timeout: int) -> int:
     now = int(time.time())
-    with host_connection() as store:
+    with host_transaction() as store:
         (count,) = store.execute(COUNT_MISS_SQL, (key, now)).fetchone()
         if count == 1:  # a new key: the moment to drop the expired ones
             store.execute("DELETE FROM miss WHERE window < ?", (now - timeout,))

@@ -254,3 +254,18 @@ def test_a_click_the_spool_cannot_take_still_redirects(client, monkeypatch, capl
         response = client.get(f"/t/{link.token}", HTTP_USER_AGENT=CHROME)
     assert (response.status_code, response["Location"]) == (302, "https://wesser.fr/offre")
     assert any(record.getMessage().startswith("Click lost:") for record in caplog.records)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's busy timeout; PostgreSQL's waits are cut by the watchdog")
+def test_the_redirect_waits_about_a_second_for_sqlite_s_lock_and_other_requests_keep_their_timeout(client):
+    """The click's INSERT waits TRACKING_DATABASE_TIMEOUT for a stuck writer; the next page or API
+    request gets the configured 20 s back."""
+    link = make_link()
+
+    def busy_timeout():
+        return connection.connection.execute("PRAGMA busy_timeout").fetchone()[0]
+
+    client.get(f"/t/{link.token}", HTTP_USER_AGENT=CHROME)
+    assert busy_timeout() == 1000
+    client.get("/accounts/login/")
+    assert busy_timeout() == 20000
