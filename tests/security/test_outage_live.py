@@ -3,6 +3,10 @@ written twice once the held clicks are written. PostgreSQL is cut, silenced or s
 connections by a TCP proxy in front of it; SQLite has a writer stuck holding its lock. Every loop
 is bounded in count and time; everything listens on 127.0.0.1 only."""
 
+import datetime
+import os
+import signal
+import subprocess
 import threading
 import time
 from collections import Counter
@@ -21,6 +25,8 @@ from tracker.models import WrittenHeldClick
 pytestmark = pytest.mark.django_db(transaction=True)
 
 OUTAGE_SECONDS = 10
+# After the database takes writes again: the retry pause (2 s) and the clicks already in flight.
+RETRY_MARGIN = datetime.timedelta(seconds=3)
 CLICKS_PER_THREAD_LIMIT = 1500
 # On the PostgreSQL run these fail (never skip) when the server is unreachable; on the SQLite run
 # their sibling is test_a_writer_stuck_on_sqlite_for_10_seconds_fails_no_click_and_loses_none.
@@ -223,3 +229,42 @@ def test_a_writer_stuck_on_sqlite_for_10_seconds_fails_no_click_and_loses_none(t
     assert_every_click_redirected_and_stored_once(load.results)
     assert held > 20
     assert load.slowest_since(locked_at) < 2.0
+
+
+def make_database_read_only(read_only):
+    """Refuse writes on connections opened from now on, as a disk remounted read-only does:
+    SQLite's file made immutable (root ignores file modes), PostgreSQL's database set read-only."""
+    if connection.vendor == "sqlite":
+        subprocess.run(["chattr", "+i" if read_only else "-i", connection.settings_dict["NAME"]], check=True)
+    else:
+        name = connection.ops.quote_name(connection.settings_dict["NAME"])
+        with connection.cursor() as cursor:
+            if read_only:
+                cursor.execute(f"ALTER DATABASE {name} SET default_transaction_read_only = on")
+            else:
+                cursor.execute(f"ALTER DATABASE {name} RESET default_transaction_read_only")
+
+
+def test_a_worker_started_while_the_database_is_read_only_heals_once_it_is_writable_again():
+    """A worker started during a read-only episode opens a read-only connection: its clicks
+    redirect and are held; once the database takes writes again, the failed connection is
+    replaced within seconds (not kept for CONN_MAX_AGE), and every click is stored once."""
+    links = prospects(10)
+    try:
+        with Gunicorn(workers=1) as server, SteadyClicks(server.url, [link.token for link in links]) as load:
+            time.sleep(1)
+            make_database_read_only(True)
+            os.kill(server.process.pid, signal.SIGTTIN)  # one more worker, connecting read-only
+            time.sleep(6)
+            make_database_read_only(False)
+            writable_at = datetime.datetime.now(datetime.UTC)
+            time.sleep(6)
+    finally:
+        make_database_read_only(False)
+    held_keys = [path.name for path in held_click_paths()]
+    write_every_held_click()
+    held_since_writable = [key for key in held_keys if key[:22] > f"{writable_at + RETRY_MARGIN:%Y%m%dT%H%M%S%f}"]
+    print(f"\n[{connection.vendor} read-only 6s] {len(load.results)} clicks, {len(held_keys)} held")
+    assert_every_click_redirected_and_stored_once(load.results)
+    assert len(held_keys) > 0
+    assert held_since_writable == []

@@ -256,7 +256,9 @@ def test_a_click_the_spool_cannot_take_still_redirects(client, monkeypatch, capl
     assert any(record.getMessage().startswith("Click lost:") for record in caplog.records)
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's busy timeout; PostgreSQL's waits are cut by the watchdog")
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="SQLite's busy timeout; PostgreSQL's waits are cut by the watchdog"
+)
 def test_the_redirect_waits_about_a_second_for_sqlite_s_lock_and_other_requests_keep_their_timeout(client):
     """The click's INSERT waits TRACKING_DATABASE_TIMEOUT for a stuck writer; the next page or API
     request gets the configured 20 s back."""
