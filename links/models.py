@@ -6,6 +6,8 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, Value, When
 
+from links.signals import links_saved
+
 # Verdict of a human click, as stored by tracker.Click. Spelled here, not imported, so that
 # `links` stays the bottom layer (tracker and analytics import links, never the other way).
 HUMAN_VERDICT = "human"
@@ -45,8 +47,9 @@ class CampaignQuerySet(models.QuerySet):
         campaigns = {campaign.name: campaign for campaign in self.filter(name__in=names)}
         missing = set(names) - campaigns.keys()
         if missing:
-            # ignore_conflicts: a concurrent request may create the same campaign meanwhile.
-            self.bulk_create([self.model(name=name) for name in missing], ignore_conflicts=True)
+            # ignore_conflicts: a concurrent request may create the same campaign meanwhile; sorted,
+            # so that two such requests take the rows' locks in the same order (no deadlock).
+            self.bulk_create([self.model(name=name) for name in sorted(missing)], ignore_conflicts=True)
             campaigns.update((campaign.name, campaign) for campaign in self.filter(name__in=missing))
         return campaigns
 
@@ -80,13 +83,19 @@ class LinkQuerySet(models.QuerySet):
         (inserts are batched only by the database's parameter limit: 999 on SQLite). If a
         concurrent request inserts the same prospect first, the batch is retried once inside a
         savepoint, where it finds that link.
+
+        Rows are inserted and updated sorted by that key, whatever the order sent: two requests
+        with the same prospects in different orders then lock them in the same order instead of
+        deadlocking on PostgreSQL. links_saved is sent with the links saved.
         """
         try:
             with transaction.atomic(using=self.db):
-                return self._save_prospects(prospects)
+                saved = self._save_prospects(prospects)
         except IntegrityError:
             with transaction.atomic(using=self.db):
-                return self._save_prospects(prospects)
+                saved = self._save_prospects(prospects)
+        links_saved.send(sender=self.model, links=[link for link, _ in saved])
+        return saved
 
     def _existing_links(self, prospects, campaigns):
         """Return {(email, campaign id, destination_url): Link} among `prospects`, in one query."""
@@ -121,9 +130,9 @@ class LinkQuerySet(models.QuerySet):
                 changed[link.pk] = link
             for name, value in given.items():
                 setattr(link, name, value)
-        self.bulk_create(new.values())
+        self.bulk_create([new[key] for key in sorted(new)])
         if changed:
-            self.bulk_update(changed.values(), PROSPECT_FIELDS)
+            self.bulk_update([changed[pk] for pk in sorted(changed)], PROSPECT_FIELDS)
         return [(existing.get(key(p)) or new[key(p)], key(p) in new) for p in prospects]
 
     def with_click_summary(self):

@@ -13,13 +13,21 @@ SERVER_ERROR_MESSAGE = "Link Tracker hit an unexpected error; it has been logged
 RETRY_AFTER_SECONDS = 30
 
 
+# SQLSTATEs of a transaction that lost a race with another one (deadlock, serialization
+# failure): the database is fine, the request was unlucky.
+CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
+
+
 def database_unavailable(exception):
     """True when the error means the database is down, locked, read-only or full.
 
     Integrity, data and programming errors are bugs in how a request was handled, not an outage:
-    they stay 500s so that they are noticed and fixed."""
-    return isinstance(exception, (DatabaseError, InterfaceError)) and not isinstance(
-        exception, (IntegrityError, DataError, ProgrammingError)
+    they stay 500s so that they are noticed and fixed; so is a deadlock or a serialization
+    failure between two requests."""
+    return (
+        isinstance(exception, (DatabaseError, InterfaceError))
+        and not isinstance(exception, (IntegrityError, DataError, ProgrammingError))
+        and getattr(exception.__cause__, "sqlstate", None) not in CONFLICT_SQLSTATES
     )
 
 

@@ -251,6 +251,42 @@ LOGGING = {
 # rollup within a tick of the clicks; a system check fails when it is missing.
 WORKER_TICK_SECONDS = env_int("WORKER_TICK_SECONDS", 1)
 WORKER_JOBS = [
+    "tracker.held_clicks.write_held_clicks",  # clicks a web host held during a database outage
     "tracker.derivation.derive_click_figures",
 ]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# A redirect that never fails a prospect (README "Production"): every database wait of the redirect
+# is bounded; when the database fails, destinations come from the destination cache and clicks are
+# held on the web host (HELD_CLICKS_DIR) until the worker's tracker.held_clicks.write_held_clicks
+# writes them. Shared state goes to Redis when REDIS_URL is set, else to a per-host SQLite file.
+TRACKING_DATABASE_TIMEOUT = env_int("TRACKING_DATABASE_TIMEOUT_MS", 1000) / 1000
+TRACKING_DATABASE_RETRY_SECONDS = env_int("TRACKING_DATABASE_RETRY_SECONDS", 2)
+HELD_CLICKS_DIR = Path(env_str("HELD_CLICKS_DIR", str(VAR_DIR / "held-clicks")))
+HOST_STORE_PATH = Path(env_str("HOST_STORE_PATH", str(VAR_DIR / "host-store.sqlite3")))
+DESTINATION_CACHE_ALIAS = MISS_COUNTER_CACHE_ALIAS = "default" if env_str("REDIS_URL") else ""
+if env_str("REDIS_URL"):
+    # A Redis that is down or hung costs a request at most these waits, then is skipped.
+    _redis_timeout = env_int("REDIS_TIMEOUT_MS", 250) / 1000
+    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": _redis_timeout, "socket_timeout": _redis_timeout}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    # libpq's connect_timeout (2 s at least) bounds connecting to a PostgreSQL that does not answer;
+    # client_connection_check_interval makes the server drop the statement of a client that gave
+    # up (the redirect's watchdog). Server-side statement/lock timeouts are optional (0 = off).
+    _pg_options.setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 2))
+    _pg_settings = {
+        "client_connection_check_interval": 1000,
+        "statement_timeout": env_int("DATABASE_STATEMENT_TIMEOUT_MS", 0),
+        "lock_timeout": env_int("DATABASE_LOCK_TIMEOUT_MS", 0),
+    }
+    _pg_options.setdefault("options", " ".join(f"-c {name}={value}" for name, value in _pg_settings.items()))
+    if env_int("DATABASE_POOL_MAX_SIZE", 0) > 0:
+        # psycopg's pool, per process (shared by its threads): more web threads than connections
+        # wait at most DATABASE_POOL_TIMEOUT_MS for one; a redirect that waited in vain falls back.
+        _pg_options["pool"] = {
+            "min_size": env_int("DATABASE_POOL_MIN_SIZE", 1),
+            "max_size": env_int("DATABASE_POOL_MAX_SIZE", 0),
+            "timeout": env_int("DATABASE_POOL_TIMEOUT_MS", 1000) / 1000,
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections

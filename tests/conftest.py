@@ -25,6 +25,21 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _own_host_store_and_spool(settings, tmp_path):
+    """Each test gets its own destination store, miss counters and held-click spool, and a
+    redirect that has seen no database failure yet."""
+    from tracker.database_guard import forget_database_failures
+    from tracker.host_store import close_host_connection
+
+    settings.HOST_STORE_PATH = tmp_path / "host-store.sqlite3"
+    settings.HELD_CLICKS_DIR = tmp_path / "held-clicks"
+    forget_database_failures()
+    yield
+    close_host_connection()
+    forget_database_failures()
+
+
 @pytest.fixture
 def operator(django_user_model):
     return django_user_model.objects.create_user(username="operator", password="s3cret-pass-phrase")

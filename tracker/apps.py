@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import pre_delete
+from django.db.models.signals import post_delete, post_save, pre_delete
 
 
 class TrackerConfig(AppConfig):
@@ -7,10 +7,23 @@ class TrackerConfig(AppConfig):
     verbose_name = "Click tracking"
 
     def ready(self):
+        from django.core.signals import request_started
+        from django.db.backends.signals import connection_created
+
         from links.models import Link
-        from tracker import checks  # noqa: F401  (registers the system checks)
+        from links.signals import links_saved
+        from tracker import (
+            checks,  # noqa: F401  (registers the system checks)
+            database_guard,
+            destinations,
+        )
         from tracker.signals import note_deleted_link_clicks
 
         # Every way a link goes (API, admin, forget_prospect, a campaign deleted) takes its clicks
         # with it: their rolled-up quarters are recounted by the worker.
         pre_delete.connect(note_deleted_link_clicks, sender=Link, dispatch_uid="tracker.note_deleted_link_clicks")
+        post_save.connect(destinations.remember_saved_link, sender=Link, dispatch_uid="destination-cache-save")
+        post_delete.connect(destinations.forget_deleted_link, sender=Link, dispatch_uid="destination-cache-delete")
+        links_saved.connect(destinations.remember_links_saved, dispatch_uid="destination-cache-bulk")
+        connection_created.connect(database_guard.note_new_connection, dispatch_uid="short-busy-timeout-new")
+        request_started.connect(database_guard.restore_busy_timeout, dispatch_uid="short-busy-timeout-restore")

@@ -104,3 +104,16 @@ class StaleClickFigure(models.Model):
 
     def __str__(self):
         return f"Recount link {self.link_id}" if self.link_id else f"Recount the quarter from {self.quarter_start}"
+
+
+class WrittenHeldClick(models.Model):
+    """The key of a click that a web host held during a database outage and that has since been
+    written to the clicks table (tracker.held_clicks): inserted in the same transaction as the
+    click, its primary key makes writing a held click twice impossible, whatever crashes between
+    writing it and removing it from the host's spool."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    written_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Held click {self.key} written at {self.written_at:%Y-%m-%d %H:%M}"

@@ -51,6 +51,7 @@ class TrackedLink:
     destination_url: str
     sent_at: datetime.datetime | None
     recent_clicks: tuple = ()  # RecentClick, BURST_WINDOW_SECONDS back from the click
+    cached: bool = False  # read from tracker.destinations while the database failed
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,12 +13,12 @@ import contextlib
 import datetime
 import functools
 import math
+import re
 import time
 from typing import NamedTuple
 from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.template import loader
@@ -27,9 +27,16 @@ from django.utils.encoding import iri_to_uri
 from links.public_urls import TRACKING_PATH_PREFIX  # noqa: F401  (re-exported for the servers of /t/)
 from tracker.classification import hint_headers
 from tracker.client_ip import client_ip, client_network
+from tracker.database_guard import bounded_database_wait, database_recently_failed
+from tracker.destinations import cached_link, cached_link_during_outage
+from tracker.held_clicks import hold_click
+from tracker.miss_counter import count_miss
 from tracker.recording import click_facts, find_link, record_click
 
 TRACKING_METHODS = ("GET", "HEAD")
+# What a token can be (links.models.new_token: URL-safe base64, at most the column's 32
+# characters): anything else (a NUL byte, a slash, 5 kB of junk) is unknown without a query.
+plausible_token = re.compile(r"[A-Za-z0-9_-]{1,32}").fullmatch
 MISS_WINDOW_SECONDS = 60
 
 HTML = ("Content-Type", "text/html; charset=utf-8")
@@ -59,10 +66,16 @@ def answer_tracking_url(meta, token):
     nothing. Every request gets the same 302 whatever its verdict: a scanner answered
     differently reports the link as dead. Unknown token: the 404 page, rate-limited per network.
 
-    `meta` is a WSGI environ or a request's META (the same keys); database errors propagate."""
+    When the database cannot answer or take the click, the destination comes from the cache and
+    the click is held on this host (tracker.held_clicks) until the worker writes it: a database
+    error propagates only for a token the cache does not know.
+
+    `meta` is a WSGI environ or a request's META (the same keys)."""
     method = meta.get("REQUEST_METHOD")
     if method not in TRACKING_METHODS:
         return TrackingAnswer(405, [*NOT_ALLOWED_HEADERS], b"")
+    if not plausible_token(token):
+        return refuse_unknown_token(meta)
     clicked_at = datetime.datetime.now(datetime.UTC)
     link = find_link_on_live_connection(token, clicked_at)
     if link is None:
@@ -77,7 +90,14 @@ def answer_tracking_url(meta, token):
             clicked_at=clicked_at,
             recent_clicks=link.recent_clicks,
         )
-        record_click(link.id, facts)
+        if link.cached:
+            hold_click(link.id, facts)
+        else:
+            try:
+                with bounded_database_wait(writes=True):
+                    record_click(link.id, facts)
+            except DatabaseError as error:
+                hold_click(link.id, facts, error)
     # The destination was checked (http/https) when the link was created and
     # destination_with_query() never changes scheme, host or path; iri_to_uri() keeps the header
     # ASCII and free of control characters, as HttpResponseRedirect does.
@@ -103,7 +123,20 @@ def find_link_on_live_connection(token, clicked_at):
 
     CONN_HEALTH_CHECKS pings a reused connection (SELECT 1 on PostgreSQL) before each request's
     first query: a third round trip for the redirect. This read checks optimistically instead:
-    if the reused connection turns out dead, it reconnects and runs once more."""
+    if the reused connection turns out dead, it reconnects and runs once more.
+
+    When the database fails (or failed a moment ago), the link comes from the destination cache
+    (link.cached); the database's error is raised only if the cache does not know the token."""
+    if database_recently_failed() and (link := cached_link(token)):
+        return link
+    try:
+        with bounded_database_wait():
+            return find_link_once_more_if_reused(token, clicked_at)
+    except DatabaseError as error:
+        return cached_link_during_outage(token, error)
+
+
+def find_link_once_more_if_reused(token, clicked_at):
     reused = connection.connection is not None and not connection.in_atomic_block
     connection.health_check_done = True
     try:
@@ -149,16 +182,11 @@ def destination_with_query(destination_url, query_string):
 def refuse_unknown_token(meta):
     """Answer an unknown token: the same 404 page for every miss, or 429 once the client's
     network (/24, /48) misses more than TRACKING_MISS_LIMIT times in a minute, which makes
-    guessing tokens hopeless. Counted in Django's cache, shared between processes via Redis."""
+    guessing tokens hopeless. Counted by tracker.miss_counter: in Redis, shared by every web host,
+    or in the host's own store, shared by its processes."""
     now = time.time()
     key = f"tracking-misses:{client_network(client_ip(meta))}:{int(now // MISS_WINDOW_SECONDS)}"
-    if cache.add(key, 1, timeout=MISS_WINDOW_SECONDS * 2):
-        misses = 1
-    else:
-        try:
-            misses = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            misses = 1
+    misses = count_miss(key, MISS_WINDOW_SECONDS * 2)
     if misses > settings.TRACKING_MISS_LIMIT:
         retry_after = str(math.ceil(MISS_WINDOW_SECONDS - now % MISS_WINDOW_SECONDS))
         return TrackingAnswer(429, [("Retry-After", retry_after), *TOO_MANY_MISSES_HEADERS], TOO_MANY_MISSES_BODY)

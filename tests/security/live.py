@@ -41,7 +41,10 @@ def current_database_url(port=None):
 class Gunicorn:
     """`with Gunicorn(workers=4) as server:` serves on server.url; server.log() is its stderr."""
 
-    def __init__(self, workers=4, database_url=None, extra_env=None):
+    def __init__(self, workers=4, database_url=None, extra_env=None, shipped_settings=False):
+        """`shipped_settings`: run with gunicorn.conf.py (gthread workers) as production does,
+        instead of the plain sync workers the load tests use."""
+        self.shipped_settings = shipped_settings
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
@@ -54,6 +57,8 @@ class Gunicorn:
             **os.environ,
             "DATABASE_URL": self.database_url,
             "VAR_DIR": str(settings.VAR_DIR),
+            "HOST_STORE_PATH": str(settings.HOST_STORE_PATH),
+            "HELD_CLICKS_DIR": str(settings.HELD_CLICKS_DIR),
             "SECRET_KEY": SECRET_KEY,
             "DEBUG": "false",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -71,12 +76,11 @@ class Gunicorn:
                 f"127.0.0.1:{self.port}",
                 "--workers",
                 str(self.workers),
-                "--worker-class",
-                "sync",
-                "--backlog",
-                "2048",
-                "--timeout",
-                "60",
+                *(
+                    ["--config", "gunicorn.conf.py"]
+                    if self.shipped_settings
+                    else ["--worker-class", "sync", "--threads", "1", "--backlog", "2048", "--timeout", "60"]
+                ),
             ],
             cwd=PROJECT_DIR,
             env=env,

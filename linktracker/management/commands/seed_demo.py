@@ -11,6 +11,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from links.models import Campaign, Link
+from links.signals import links_saved
 from tracker.derivation import recount_click_figures
 from tracker.recording import click_facts, record_click
 
@@ -217,6 +218,7 @@ class Command(BaseCommand):
         for link in links:  # sent over the last 30 days; auto_now_add ignores values given to bulk_create
             link.created_at = link.sent_at = now - timedelta(minutes=generator.randrange(30 * 24 * 60))
         Link.objects.bulk_update(links, ["created_at", "sent_at"], batch_size=BATCH_SIZE)
+        links_saved.send(sender=Link, links=links)
         return links
 
     def create_clicks(self, generator, links, now):

@@ -1,0 +1,143 @@
+"""Bounds on the redirect's database waits, so that a database in trouble costs a prospect about a
+second, never a hung request.
+
+- bounded_database_wait(): a statement that takes longer than TRACKING_DATABASE_TIMEOUT is cut
+  from the client side by one watchdog thread per process: the PostgreSQL socket is shut down
+  (a hung server or a lost network answers nothing, so a server-side statement_timeout could
+  never fire) and an SQLite statement is interrupted (a writer stuck holding the lock). The hot
+  path pays two dictionary writes, no extra round trip. Connecting is bounded by
+  DATABASE_CONNECT_TIMEOUT (libpq's connect_timeout, 2 s at least).
+- After a failure that means an outage, the redirect leaves the database alone for
+  TRACKING_DATABASE_RETRY_SECONDS and answers from the destination cache, holding its clicks
+  (database_recently_failed()): during an outage only one request per process and per interval
+  pays the timeout.
+"""
+
+import logging
+import os
+import socket
+import threading
+import time
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from linktracker.errors import database_unavailable
+
+logger = logging.getLogger(__name__)
+
+WATCH_INTERVAL_SECONDS = 0.05
+
+_deadlines = {}  # thread ident -> (monotonic deadline, the thread's DatabaseWrapper)
+_watchdog_pid = None
+_watchdog_lock = threading.Lock()
+_failed_until = 0.0
+
+
+class bounded_database_wait:  # lower case: used like contextlib's context managers
+    """`with bounded_database_wait():` cut the default database's statement if it takes longer
+    than TRACKING_DATABASE_TIMEOUT; the statement then raises a DatabaseError.
+
+    `writes=True` on SQLite also shortens the connection's busy timeout (the wait for another
+    writer's lock, which sqlite3's interrupt() does not cut) to TRACKING_DATABASE_TIMEOUT: once
+    per connection, so the redirect pays nothing per click; the next request that is not a
+    redirect gets the configured timeout back (restore_busy_timeout, on request_started)."""
+
+    __slots__ = ("ident", "writes")
+
+    def __init__(self, writes=False):
+        self.writes = writes
+
+    def __enter__(self):
+        if _watchdog_pid != os.getpid():
+            start_watchdog()
+        wrapper = connections[DEFAULT_DB_ALIAS]
+        timeout = settings.TRACKING_DATABASE_TIMEOUT
+        self.ident = threading.get_ident()
+        _deadlines[self.ident] = (time.monotonic() + timeout, wrapper)
+        if self.writes and wrapper.vendor == "sqlite" and not getattr(wrapper, "short_busy_timeout", True):
+            wrapper.connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            wrapper.short_busy_timeout = True
+        return self
+
+    def __exit__(self, *exc_info):
+        _deadlines.pop(self.ident, None)
+        return False
+
+
+def note_new_connection(sender, connection, **kwargs) -> None:
+    """connection_created receiver: a new SQLite connection has the configured busy timeout."""
+    connection.short_busy_timeout = False
+
+
+def restore_busy_timeout(**kwargs) -> None:
+    """request_started receiver: give the configured busy timeout back to a connection that the
+    redirect shortened, before a request that may legitimately wait longer (an API write)."""
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    if getattr(wrapper, "short_busy_timeout", False) and wrapper.connection is not None:
+        busy_ms = int(wrapper.settings_dict["OPTIONS"].get("timeout", 5) * 1000)
+        wrapper.connection.execute(f"PRAGMA busy_timeout = {busy_ms}")
+        wrapper.short_busy_timeout = False
+
+
+def start_watchdog() -> None:
+    """Start this process's watchdog thread (once per process: gunicorn forks its workers)."""
+    global _watchdog_pid
+    with _watchdog_lock:
+        if _watchdog_pid == os.getpid():
+            return
+        _deadlines.clear()
+        threading.Thread(target=watch, name="database-watchdog", daemon=True).start()
+        _watchdog_pid = os.getpid()
+
+
+def watch() -> None:
+    while True:
+        time.sleep(WATCH_INTERVAL_SECONDS)
+        now = time.monotonic()
+        for ident, entry in list(_deadlines.items()):
+            if entry[0] <= now and _deadlines.get(ident) is entry:
+                del _deadlines[ident]
+                interrupt(entry[1])
+
+
+def interrupt(wrapper) -> None:
+    """Make the statement running on `wrapper` (a DatabaseWrapper) fail now."""
+    raw = wrapper.connection
+    if raw is None:  # still connecting: connect_timeout bounds that
+        return
+    logger.warning("A database statement of the redirect took over %ss: cut", settings.TRACKING_DATABASE_TIMEOUT)
+    try:
+        if wrapper.vendor == "sqlite":
+            raw.interrupt()
+        else:
+            with socket.socket(fileno=os.dup(raw.fileno())) as sock:
+                sock.shutdown(socket.SHUT_RDWR)
+    except Exception:
+        logger.exception("Could not cut a database statement")
+
+
+def note_database_failure(error: Exception) -> None:
+    """Remember an outage-like failure (the redirect skips the database for a little while) and
+    drop the connection that failed: a connection opened while SQLite's file was read-only stays
+    read-only, and Django would otherwise keep it for CONN_MAX_AGE."""
+    global _failed_until
+    if database_unavailable(error):
+        _failed_until = time.monotonic() + settings.TRACKING_DATABASE_RETRY_SECONDS
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    if not wrapper.in_atomic_block:
+        try:
+            wrapper.close()
+        except Exception:
+            logger.debug("Closing a failed connection failed too", exc_info=True)
+
+
+def database_recently_failed() -> bool:
+    """True for TRACKING_DATABASE_RETRY_SECONDS after note_database_failure() saw an outage."""
+    return _failed_until > time.monotonic()
+
+
+def forget_database_failures() -> None:
+    """Try the database again at the next redirect (tests; an operator's signal that it is back)."""
+    global _failed_until
+    _failed_until = 0.0
