@@ -4,6 +4,7 @@ Defaults are safe for a laptop (SQLite file under var/, DEBUG off, localhost onl
 "Configuration" section lists every variable read here.
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -92,7 +93,10 @@ INSTALLED_APPS = [
     "links",
     "tracker",
     "analytics",
+    "events",
     "linktracker",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -105,6 +109,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tracker.team_browser.TeamBrowserCookieMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -241,3 +246,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Hot-lead events: internal clicks, webhook endpoints and their deliveries (README "Hot-lead alerts").
+# INTERNAL_NETWORKS: the team's own networks (comma-separated CIDRs, e.g. 198.51.100.0/24): clicks
+# from there get the verdict `internal`, never counted and never an alert.
+INTERNAL_NETWORKS = env_list("INTERNAL_NETWORKS", [])
+for _cidr in INTERNAL_NETWORKS:
+    try:
+        ipaddress.ip_network(_cidr, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"INTERNAL_NETWORKS: {_cidr!r} is not a network like 198.51.100.0/24") from None
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_MAX_CONSECUTIVE_FAILURES = env_int("WEBHOOK_MAX_CONSECUTIVE_FAILURES", 20)  # then the endpoint is disabled
+WEBHOOK_LOG_DAYS = env_int("WEBHOOK_LOG_DAYS", 30)  # delivery attempts older than this are pruned
+# Django's Tasks API (django-tasks): one-off background work (webhook deliveries), run by the worker.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -27,6 +27,7 @@ from django.utils.encoding import iri_to_uri
 from links.public_urls import TRACKING_PATH_PREFIX  # noqa: F401  (re-exported for the servers of /t/)
 from tracker.classification import hint_headers
 from tracker.client_ip import client_ip, client_network
+from tracker.internal import internal_hints
 from tracker.recording import click_facts, find_link, record_click
 
 TRACKING_METHODS = ("GET", "HEAD")
@@ -67,6 +68,7 @@ def answer_tracking_url(meta, token):
     link = find_link_on_live_connection(token, clicked_at)
     if link is None:
         return refuse_unknown_token(meta)
+    internal = internal_hints(meta)  # team cookie, ?lt_no_track (dropped from the passed-on query)
     if method == "GET":
         facts = click_facts(
             headers=hint_headers(meta),
@@ -76,12 +78,14 @@ def answer_tracking_url(meta, token):
             sent_at=link.sent_at,
             clicked_at=clicked_at,
             recent_clicks=link.recent_clicks,
+            team_browser=internal.team_browser,
+            no_track=internal.no_track,
         )
         record_click(link.id, facts)
     # The destination was checked (http/https) when the link was created and
     # destination_with_query() never changes scheme, host or path; iri_to_uri() keeps the header
     # ASCII and free of control characters, as HttpResponseRedirect does.
-    location = iri_to_uri(destination_with_query(link.destination_url, meta.get("QUERY_STRING", "")))
+    location = iri_to_uri(destination_with_query(link.destination_url, internal.query_string))
     return TrackingAnswer(302, [("Location", location), *REDIRECT_HEADERS], b"")
 
 

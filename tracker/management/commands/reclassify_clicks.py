@@ -20,7 +20,8 @@ from tracker.classification import (
 from tracker.client_ip import client_network, parse_ip
 from tracker.models import Click
 
-HEADER_REASON_PREFIX = "header:"
+# Verdicts decided by what the request carried (headers, the team cookie, ?lt_no_track): not stored.
+REQUEST_REASON_PREFIXES = ("header:", "request:")
 
 
 class Command(BaseCommand):
@@ -113,7 +114,7 @@ class Reclassifier:
                 for earlier in recent
             ),
         )
-        if not click.reason.startswith(HEADER_REASON_PREFIX):
+        if not click.reason.startswith(REQUEST_REASON_PREFIXES):
             verdict, reason = classify(facts)
             self._set(click, verdict, reason)
             companions = set(burst_companions(facts, reason))
