@@ -2,9 +2,10 @@
 "send again" action."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from events.models import Delivery, DeliveryAttempt, DeliveryStatus, WebhookEndpoint
 
@@ -14,6 +15,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     list_display = ["id", "kind", "masked_url", "sends_first_click", "sends_every_click", "enabled", "disabled_reason"]
     list_filter = ["kind", "enabled"]
     filter_horizontal = ["campaigns"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ["consecutive_failures", "last_attempt_at", "created_at"]
     fields = [
         "url",
@@ -96,4 +98,5 @@ class DeliveryAdmin(admin.ModelAdmin):
             again = Delivery.objects.create(event=delivery.event, endpoint=delivery.endpoint, next_attempt_at=now)
             deliver.enqueue(again.pk)
             count += 1
-        self.message_user(request, _("%(count)d deliveries queued again.") % {"count": count})
+        message = ngettext("%(count)d delivery queued again.", "%(count)d deliveries queued again.", count)
+        self.message_user(request, message % {"count": count})

@@ -9,7 +9,8 @@ router = SimpleRouter()
 router.register("links", LinkViewSet, basename="link")
 
 urlpatterns = [
-    # The router spells it with a trailing slash; Clay users type it without. Both answer.
-    path("links/lookup", LinkViewSet.as_view({"get": "lookup"}), name="link-lookup-no-slash"),
+    # The router spells it with a trailing slash; Clay users type it without. Both answer; the
+    # schema documents one (the description names both).
+    path("links/lookup", LinkViewSet.as_view({"get": "lookup"}, schema=None), name="link-lookup-no-slash"),
     *router.urls,
 ]
