@@ -39,7 +39,7 @@ FILTER_PARAMETERS = [
         "include_bots",
         OpenApiTypes.BOOL,
         default=False,
-        description="Also count machine clicks (scanner, preview, prefetch, bot).",
+        description="Also count machine clicks (scanner, preview, prefetch, bot, internal).",
     ),
 ]
 LIMIT_PARAMETER = OpenApiParameter(

@@ -3,7 +3,7 @@
 Every function takes the dashboard's filters:
 - `period`: a links.periods.Period value (24h, 7d, 30d, all); a period includes its first instant;
 - `campaign`: a campaign name, or empty for every campaign (an unknown name matches nothing);
-- `include_bots`: count machine clicks (scanner, preview, prefetch, bot) as well as human ones.
+- `include_bots`: count machine clicks (scanner, preview, prefetch, bot, internal) as well as human ones.
 
 Two kinds of figures (docs/API.md, "Filters"):
 - activity figures count clicks whose `clicked_at` is in the period;

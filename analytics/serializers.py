@@ -14,6 +14,7 @@ class VerdictCountsSerializer(serializers.Serializer):
     preview = serializers.IntegerField()
     prefetch = serializers.IntegerField()
     bot = serializers.IntegerField()
+    internal = serializers.IntegerField(help_text="The team's own clicks (see README, Hot-lead alerts).")
 
 
 class OverviewSerializer(serializers.Serializer):

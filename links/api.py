@@ -2,7 +2,8 @@
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -10,7 +11,9 @@ from rest_framework.response import Response
 from links.filters import LinkFilter
 from links.models import Link
 from links.serializers import (
+    LinkLookupQuerySerializer,
     LinkSerializer,
+    LinkStatusSerializer,
     LinkWithClicksSerializer,
     ProspectListSerializer,
     ProspectSerializer,
@@ -56,3 +59,30 @@ class LinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
             links.data if many else links.data[0],
             status=status.HTTP_201_CREATED if any_created else status.HTTP_200_OK,
         )
+
+    @extend_schema(
+        parameters=[LinkLookupQuerySerializer],
+        responses={
+            200: OpenApiResponse(LinkStatusSerializer, description="The link's click status."),
+            404: OpenApiResponse(description="No link for this e-mail in this campaign."),
+        },
+        description="One prospect's click status, flat, for a second HTTP API column in Clay that "
+        "refreshes a row (the same rule as the CSV's Status column). Answers with and without the "
+        "trailing slash.",
+        filters=False,
+    )
+    @action(detail=False, methods=["get"], url_path="lookup", filterset_class=None, pagination_class=None)
+    def lookup(self, request):
+        """Return the click status of the prospect's link in the campaign (the newest one if the
+        prospect has several there and no destination_url is given)."""
+        query = LinkLookupQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        links = Link.objects.with_click_summary().filter(
+            email=query.validated_data["email"], campaign__name=query.validated_data["campaign"]
+        )
+        if "destination_url" in query.validated_data:
+            links = links.filter(destination_url=query.validated_data["destination_url"])
+        link = links.order_by("-created_at", "-id").first()
+        if link is None:
+            raise NotFound("No link for this e-mail in this campaign.")
+        return Response(LinkStatusSerializer(link, context=self.get_serializer_context()).data)

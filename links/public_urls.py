@@ -10,8 +10,9 @@ TRACKING_PATH_PREFIX = "/t/"
 
 
 def public_url(request, path: str) -> str:
-    """Return the absolute public URL of `path` (which starts with /)."""
-    if settings.PUBLIC_BASE_URL:
+    """Return the absolute public URL of `path` (which starts with /). Without a request (the
+    worker's webhooks) and without PUBLIC_BASE_URL, the path alone."""
+    if settings.PUBLIC_BASE_URL or request is None:
         return settings.PUBLIC_BASE_URL + path
     return request.build_absolute_uri(path)
 

@@ -155,3 +155,32 @@ class LinkWithClicksSerializer(LinkSerializer):
     class Meta(LinkSerializer.Meta):
         fields = LinkSerializer.Meta.fields + ["clicks", "first_click", "last_click", "status"]
         read_only_fields = fields
+
+
+class LinkLookupQuerySerializer(serializers.Serializer):
+    """The query of GET /api/links/lookup: which prospect's link."""
+
+    email = StrictEmailField(help_text="The prospect's e-mail, as sent when the link was created (any case).")
+    campaign = TextField(max_length=200, help_text="The campaign name, as sent when the link was created.")
+    destination_url = TextField(
+        required=False,
+        max_length=2048,
+        help_text="Only needed when the prospect has several links in the campaign (the newest is answered).",
+    )
+
+    def validate_email(self, value):
+        return value.lower()
+
+
+class LinkStatusSerializer(serializers.Serializer):
+    """One link's click status, flat, for a Clay HTTP API column."""
+
+    status = serializers.CharField(help_text="Clicked, Scanner only or Not clicked (as in the CSV export).")
+    human_clicks = serializers.IntegerField(source="click_count")
+    first_click_at = serializers.DateTimeField(source="first_click", allow_null=True)
+    last_click_at = serializers.DateTimeField(source="last_click", allow_null=True)
+    tracking_url = serializers.SerializerMethodField()
+    token = serializers.CharField()
+
+    def get_tracking_url(self, link) -> str:
+        return tracking_url_prefix(self.context["request"]) + link.token

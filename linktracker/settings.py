@@ -4,6 +4,7 @@ Defaults are safe for a laptop (SQLite file under var/, DEBUG off, localhost onl
 "Configuration" section lists every variable read here.
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -94,6 +95,7 @@ INSTALLED_APPS = [
     "links",
     "tracker",
     "analytics",
+    "events",
     "linktracker",
 ]
 
@@ -107,6 +109,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tracker.team_browser.TeamBrowserCookieMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -290,3 +293,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "timeout": env_int("DATABASE_POOL_TIMEOUT_MS", 1000) / 1000,
         }
         DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+
+# Hot-lead events: internal clicks, webhook endpoints and their deliveries (README "Hot-lead alerts").
+# INTERNAL_NETWORKS: the team's own networks (comma-separated CIDRs, e.g. 198.51.100.0/24): clicks
+# from there get the verdict `internal`, never counted and never an alert.
+INTERNAL_NETWORKS = env_list("INTERNAL_NETWORKS", [])
+for _cidr in INTERNAL_NETWORKS:
+    try:
+        ipaddress.ip_network(_cidr, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"INTERNAL_NETWORKS: {_cidr!r} is not a network like 198.51.100.0/24") from None
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_MAX_CONSECUTIVE_FAILURES = env_int("WEBHOOK_MAX_CONSECUTIVE_FAILURES", 20)  # then the endpoint is disabled
+WEBHOOK_LOG_DAYS = env_int("WEBHOOK_LOG_DAYS", 30)  # delivery attempts older than this are pruned

@@ -8,6 +8,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
 from linktracker import views
+from tracker.team_browser import team_browser
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="dashboard"), name="home"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("dashboard/", include("analytics.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("team-browser/", team_browser, name="team-browser"),
     path("admin/", admin.site.urls),
 ]
 

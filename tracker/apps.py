@@ -16,6 +16,7 @@ class TrackerConfig(AppConfig):
             checks,  # noqa: F401  (registers the system checks)
             database_guard,
             destinations,
+            team_browser,  # noqa: F401  (connects the login signal that marks team browsers)
         )
         from tracker.signals import note_deleted_link_clicks
 

@@ -19,6 +19,7 @@ from crawlerdetect import CrawlerDetect
 from django.conf import settings
 
 from tracker.client_ip import client_network
+from tracker.internal import NO_TRACK_PARAMETER, internal_networks
 from tracker.models import Verdict
 
 SIGNATURES_FILE = Path(__file__).resolve().parent / "data" / "signatures.json"
@@ -29,6 +30,7 @@ SCANNER = Verdict.SCANNER.value
 PREVIEW = Verdict.PREVIEW.value
 PREFETCH = Verdict.PREFETCH.value
 BOT = Verdict.BOT.value
+INTERNAL = Verdict.INTERNAL.value
 
 BURST_REASON_PREFIX = "burst:"
 RECENT_CLICKS_LIMIT = 50  # a burst needs two; bounds the work when a link is being hammered
@@ -62,6 +64,8 @@ class ClickFacts:
     sent_at: datetime | None  # when the link was sent to the prospect, if Clay told us
     clicked_at: datetime
     recent_clicks: tuple = ()  # up to RECENT_CLICKS_LIMIT RecentClick on this link, BURST_WINDOW_SECONDS back
+    team_browser: bool = False  # the request carried the team cookie (tracker.internal)
+    no_track: bool = False  # the tracking URL was opened with ?lt_no_track
 
 
 def hint_headers(meta):
@@ -92,6 +96,20 @@ USER_AGENT_SIGNATURES, SCANNER_REFERRER_HOSTS, SCANNER_NETWORKS = _load_signatur
 
 _crawler_detect = CrawlerDetect()  # ~1,500 patterns compiled once; it keeps state, hence the lock
 _crawler_detect_lock = threading.Lock()
+
+
+def internal_click(facts):
+    """The team's own click: opened with ?lt_no_track, from a team browser, or from one of
+    INTERNAL_NETWORKS. First, so that a teammate's click never becomes a hot lead."""
+    if facts.no_track:
+        return INTERNAL, f"request: {NO_TRACK_PARAMETER}"
+    if facts.team_browser:
+        return INTERNAL, "request: team browser cookie"
+    if facts.ip is not None:
+        for network in internal_networks():
+            if facts.ip in network:
+                return INTERNAL, f"network: internal {network}"
+    return None
 
 
 def purpose_headers(facts):
@@ -184,6 +202,7 @@ def burst_of_networks(facts):
 
 
 RULES = (
+    internal_click,
     purpose_headers,
     user_agent_signature,
     scanner_referrer,

@@ -15,6 +15,7 @@ class Verdict(models.TextChoices):
     PREVIEW = "preview", "Link preview"
     PREFETCH = "prefetch", "Browser prefetch"
     BOT = "bot", "Bot"
+    INTERNAL = "internal", "Internal (the team)"
 
 
 class Click(models.Model):

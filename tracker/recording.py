@@ -92,6 +92,8 @@ def click_facts(
     clicked_at: datetime.datetime,
     headers: dict | None = None,
     recent_clicks: tuple = (),
+    team_browser: bool = False,
+    no_track: bool = False,
 ) -> ClickFacts:
     """Return the facts the classifier reads, for a live click or a stored one: user agent and
     referer trimmed to what is stored and stripped of NUL bytes (PostgreSQL refuses them)."""
@@ -103,6 +105,8 @@ def click_facts(
         sent_at=sent_at,
         clicked_at=clicked_at,
         recent_clicks=recent_clicks,
+        team_browser=team_browser,
+        no_track=no_track,
     )
 
 

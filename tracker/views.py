@@ -30,6 +30,7 @@ from tracker.client_ip import client_ip, client_network
 from tracker.database_guard import bounded_database_wait, database_recently_failed
 from tracker.destinations import cached_link, cached_link_during_outage
 from tracker.held_clicks import hold_click
+from tracker.internal import internal_hints
 from tracker.miss_counter import count_miss
 from tracker.recording import click_facts, find_link, record_click
 
@@ -80,6 +81,7 @@ def answer_tracking_url(meta, token):
     link = find_link_on_live_connection(token, clicked_at)
     if link is None:
         return refuse_unknown_token(meta)
+    internal = internal_hints(meta)  # team cookie, ?lt_no_track (dropped from the passed-on query)
     if method == "GET":
         facts = click_facts(
             headers=hint_headers(meta),
@@ -89,6 +91,8 @@ def answer_tracking_url(meta, token):
             sent_at=link.sent_at,
             clicked_at=clicked_at,
             recent_clicks=link.recent_clicks,
+            team_browser=internal.team_browser,
+            no_track=internal.no_track,
         )
         if link.cached:
             hold_click(link.id, facts)
@@ -101,7 +105,7 @@ def answer_tracking_url(meta, token):
     # The destination was checked (http/https) when the link was created and
     # destination_with_query() never changes scheme, host or path; iri_to_uri() keeps the header
     # ASCII and free of control characters, as HttpResponseRedirect does.
-    location = iri_to_uri(destination_with_query(link.destination_url, meta.get("QUERY_STRING", "")))
+    location = iri_to_uri(destination_with_query(link.destination_url, internal.query_string))
     return TrackingAnswer(302, [("Location", location), *REDIRECT_HEADERS], b"")
 
 

@@ -23,7 +23,7 @@ const escapeHTML = echarts.format.encodeHTML;
 
 const state = {
   ...JSON.parse(document.getElementById("initial-filters").textContent),
-  search: "",
+  search: new URLSearchParams(window.location.search).get("search") ?? "", // a hot-lead alert's link
   ordering: "",
   page: 1,
 };
@@ -411,6 +411,7 @@ for (const button of document.querySelectorAll(".period-button")) {
 document.getElementById("campaign-select").addEventListener("change", (event) => setFilter({ campaign: event.target.value }));
 
 let searchDelay;
+document.getElementById("link-search").value = state.search;
 document.getElementById("link-search").addEventListener("input", (event) => {
   clearTimeout(searchDelay);
   searchDelay = setTimeout(() => {

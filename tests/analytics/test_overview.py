@@ -32,7 +32,7 @@ def test_it_gives_every_figure_for_all_time(api, world):
         "median_time_to_first_click": 3600.0,
         "avg_time_to_first_click": 36360.0,
         "bot_clicks_filtered": 4,
-        "filtered_by_verdict": {"scanner": 2, "preview": 1, "prefetch": 0, "bot": 1},
+        "filtered_by_verdict": {"scanner": 2, "preview": 1, "prefetch": 0, "bot": 1, "internal": 0},
         "data_as_of": WORLD_DERIVED_AT,
     }
 
@@ -49,7 +49,7 @@ def test_cohort_figures_take_links_created_in_range_and_activity_figures_clicks_
         "median_time_to_first_click": 3600.0,
         "avg_time_to_first_click": 3000.0,
         "bot_clicks_filtered": 4,
-        "filtered_by_verdict": {"scanner": 2, "preview": 1, "prefetch": 0, "bot": 1},
+        "filtered_by_verdict": {"scanner": 2, "preview": 1, "prefetch": 0, "bot": 1, "internal": 0},
         "data_as_of": WORLD_DERIVED_AT,
     }
 
@@ -66,7 +66,7 @@ def test_it_keeps_one_campaign(api, world):
         "median_time_to_first_click": 3600.0,
         "avg_time_to_first_click": 31200.0,
         "bot_clicks_filtered": 1,
-        "filtered_by_verdict": {"scanner": 1, "preview": 0, "prefetch": 0, "bot": 0},
+        "filtered_by_verdict": {"scanner": 1, "preview": 0, "prefetch": 0, "bot": 0, "internal": 0},
         "data_as_of": WORLD_DERIVED_AT,
     }
 
@@ -84,7 +84,7 @@ def test_machine_clicks_count_only_when_asked(api, world):
         "median_time_to_first_click": 2700.0,
         "avg_time_to_first_click": 29720.0,
         "bot_clicks_filtered": 0,
-        "filtered_by_verdict": {"scanner": 0, "preview": 0, "prefetch": 0, "bot": 0},
+        "filtered_by_verdict": {"scanner": 0, "preview": 0, "prefetch": 0, "bot": 0, "internal": 0},
         "data_as_of": WORLD_DERIVED_AT,
     }
 
@@ -101,7 +101,7 @@ def test_an_unknown_campaign_gives_zeros(api, world):
         "median_time_to_first_click": None,
         "avg_time_to_first_click": None,
         "bot_clicks_filtered": 0,
-        "filtered_by_verdict": {"scanner": 0, "preview": 0, "prefetch": 0, "bot": 0},
+        "filtered_by_verdict": {"scanner": 0, "preview": 0, "prefetch": 0, "bot": 0, "internal": 0},
         "data_as_of": WORLD_DERIVED_AT,
     }
 

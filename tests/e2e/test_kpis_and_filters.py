@@ -19,7 +19,7 @@ def test_kpi_cards_show_the_overview_of_the_api(page, live_server, api, prospect
         "() => Object.fromEntries([...document.querySelectorAll('[data-verdict]')]"
         ".map(node => [node.dataset.verdict, Number(node.textContent)]))"
     )
-    assert breakdown == {"scanner": 1, "preview": 1, "prefetch": 0, "bot": 0}
+    assert breakdown == {"scanner": 1, "preview": 1, "prefetch": 0, "bot": 0, "internal": 0}
     assert breakdown == overview["filtered_by_verdict"]
 
 

@@ -11,9 +11,10 @@ EOP_IP = "40.92.12.34"
 SAFE_LINKS = "https://eur02.safelinks.protection.outlook.com/?url=x"
 
 
-def test_the_rules_run_headers_agent_referer_network_timing_burst():
-    """Cheapest and surest first."""
+def test_the_rules_run_internal_headers_agent_referer_network_timing_burst():
+    """The team's own clicks first (never a hot lead), then cheapest and surest first."""
     assert [rule.__name__ for rule in RULES] == [
+        "internal_click",
         "purpose_headers",
         "user_agent_signature",
         "scanner_referrer",

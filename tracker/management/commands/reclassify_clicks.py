@@ -22,7 +22,8 @@ from tracker.derivation import derive_click_figures, mark_figures_stale
 from tracker.models import Click
 from tracker.recording import click_facts
 
-HEADER_REASON_PREFIX = "header:"
+# Verdicts decided by what the request carried (headers, the team cookie, ?lt_no_track): not stored.
+REQUEST_REASON_PREFIXES = ("header:", "request:")
 
 
 class Command(BaseCommand):
@@ -120,7 +121,7 @@ class Reclassifier:
                 for earlier in recent
             ),
         )
-        if not click.reason.startswith(HEADER_REASON_PREFIX):
+        if not click.reason.startswith(REQUEST_REASON_PREFIXES):
             verdict, reason = classify(facts)
             self._set(click, verdict, reason)
             companions = set(burst_companions(facts, reason))

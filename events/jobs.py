@@ -1,0 +1,185 @@
+"""The worker's jobs for hot-lead events (each: no argument, one bounded batch, returns how many
+items it handled, idempotent, safe with several workers at once).
+
+- find_hot_leads: examines the settled clicks after its watermark, records the events of human
+  clicks and queues their deliveries.
+- resume_lost_deliveries: sends again the deliveries whose attempt died midway or whose task was lost.
+- prune_delivery_log: deletes delivery attempts older than WEBHOOK_LOG_DAYS.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from events.models import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    Event,
+    EventType,
+    EventWatermark,
+    WebhookEndpoint,
+)
+from events.payloads import event_data
+from tracker.models import Click, Verdict
+
+BATCH_SIZE = 500
+LOST_AFTER = datetime.timedelta(minutes=5)  # far beyond WEBHOOK_TIMEOUT_SECONDS
+PRUNE_BATCH_SIZE = 5000
+
+
+def settled_before(now: datetime.datetime) -> datetime.datetime:
+    """Clicks at or before this moment have their final verdict: the burst rule may re-mark a
+    click as a scanner up to BURST_WINDOW_SECONDS after it (plus a second of margin)."""
+    return now - datetime.timedelta(seconds=settings.BURST_WINDOW_SECONDS + 1)
+
+
+def find_hot_leads() -> int:
+    """Examine up to BATCH_SIZE settled clicks after the watermark, in id order, stopping at the
+    first one not yet settled; record `link.first_click` / `link.clicked` events for the human
+    ones and queue a delivery per interested endpoint. Return the number of clicks examined.
+
+    The watermark row is locked for the whole batch (FOR UPDATE SKIP LOCKED on PostgreSQL: a
+    second worker skips the batch; SQLite's IMMEDIATE transaction serialises writers)."""
+    from events.tasks import deliver
+
+    cutoff = settled_before(timezone.now())
+    with transaction.atomic():
+        watermark = locked_watermark()
+        if watermark is None:
+            return 0
+        clicks = list(
+            Click.objects.filter(id__gt=watermark.last_click_id)
+            .order_by("id")
+            .values_list("id", "clicked_at", "verdict")[:BATCH_SIZE]
+        )
+        settled = []
+        for click_id, clicked_at, verdict in clicks:
+            if clicked_at > cutoff:
+                break
+            settled.append((click_id, verdict))
+        if not settled:
+            return 0
+        human_ids = [click_id for click_id, verdict in settled if verdict == Verdict.HUMAN]
+        deliveries = record_events(human_ids) if human_ids else []
+        watermark.last_click_id = settled[-1][0]
+        watermark.save(update_fields=["last_click_id"])
+        for delivery in deliveries:
+            deliver.enqueue(delivery.pk)
+    return len(settled)
+
+
+def locked_watermark() -> EventWatermark | None:
+    """Return the watermark row (pk 1, created on first use) locked for this transaction, or
+    None when another worker holds it."""
+    if not EventWatermark.objects.filter(pk=1).exists():
+        EventWatermark.objects.bulk_create([EventWatermark(pk=1)], ignore_conflicts=True)
+    return EventWatermark.objects.select_for_update(skip_locked=True).filter(pk=1).first()
+
+
+def record_events(human_click_ids: list[int]) -> list[Delivery]:
+    """Create the events of these human clicks (first_click when no earlier human click of the
+    same link exists, read from the clicks themselves) and their deliveries; return the deliveries."""
+    endpoints = list(WebhookEndpoint.objects.filter(enabled=True).prefetch_related("campaigns"))
+    human_clicks_of_link = Click.objects.filter(link=OuterRef("link"), verdict=Verdict.HUMAN)
+    clicks = (
+        Click.objects.filter(id__in=human_click_ids)
+        .select_related("link__campaign")
+        .annotate(
+            is_first=~Exists(
+                human_clicks_of_link.filter(
+                    Q(clicked_at__lt=OuterRef("clicked_at"))
+                    | Q(clicked_at=OuterRef("clicked_at"), id__lt=OuterRef("id"))
+                )
+            ),
+            human_clicks_so_far=Subquery(
+                human_clicks_of_link.filter(clicked_at__lte=OuterRef("clicked_at"))
+                .order_by()
+                .values("link")
+                .annotate(count=Count("id"))
+                .values("count")
+            ),
+            first_human_click_at=Subquery(human_clicks_of_link.order_by("clicked_at", "id").values("clicked_at")[:1]),
+        )
+        .order_by("id")
+    )
+    every_click_wanted = any(endpoint.sends_every_click for endpoint in endpoints)
+    clicks = list(clicks)
+    links_with_first_click = set(
+        Event.objects.filter(type=EventType.FIRST_CLICK, link_id__in={click.link_id for click in clicks}).values_list(
+            "link_id", flat=True
+        )
+    )
+    events = []
+    for click in clicks:
+        types = []
+        # The hot lead is recorded even with no endpoint yet: it stays the link's one first click.
+        if click.is_first and click.link_id not in links_with_first_click:
+            types.append(EventType.FIRST_CLICK)
+            links_with_first_click.add(click.link_id)
+        if every_click_wanted:
+            types.append(EventType.CLICKED)
+        for event_type in types:
+            event = Event(type=event_type, link=click.link, click=click, occurred_at=click.clicked_at)
+            event.data = event_data(
+                event_id=event.event_id,
+                event_type=event_type.value,
+                click=click,
+                link=click.link,
+                human_clicks=click.human_clicks_so_far,
+                first_click_at=click.first_human_click_at,
+            )
+            events.append(event)
+    Event.objects.bulk_create(events)
+    now = timezone.now()
+    deliveries = [
+        Delivery(event=event, endpoint=endpoint, next_attempt_at=now)
+        for event in events
+        for endpoint in endpoints
+        if wants(endpoint, event)
+    ]
+    return Delivery.objects.bulk_create(deliveries)
+
+
+def wants(endpoint: WebhookEndpoint, event: Event) -> bool:
+    """Whether the endpoint receives this event: its type, and its campaigns (none = all)."""
+    if event.type not in endpoint.event_types:
+        return False
+    campaigns = endpoint.campaigns.all()  # prefetched
+    return not campaigns or any(campaign.pk == event.link.campaign_id for campaign in campaigns)
+
+
+def resume_lost_deliveries() -> int:
+    """Queue again the deliveries left SENDING by an attempt that died, or PENDING long past
+    their time (a lost task). Return how many were queued."""
+    from events.tasks import deliver
+
+    now = timezone.now()
+    lost = Delivery.objects.filter(
+        Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - LOST_AFTER)
+        | Q(status=DeliveryStatus.PENDING, next_attempt_at__lt=now - LOST_AFTER)
+    )
+    ids = list(lost.order_by("id").values_list("id", flat=True)[:BATCH_SIZE])
+    if not ids:
+        return 0
+    with transaction.atomic():
+        resumed = list(lost.filter(pk__in=ids).values_list("id", flat=True))
+        lost.filter(pk__in=resumed).update(status=DeliveryStatus.PENDING, claim="", next_attempt_at=now)
+        for delivery_id in resumed:
+            deliver.enqueue(delivery_id)
+    return len(resumed)
+
+
+def prune_delivery_log() -> int:
+    """Delete up to PRUNE_BATCH_SIZE delivery attempts older than WEBHOOK_LOG_DAYS, and the
+    finished deliveries and events left without any; return the number of attempts deleted."""
+    cutoff = timezone.now() - datetime.timedelta(days=settings.WEBHOOK_LOG_DAYS)
+    ids = list(DeliveryAttempt.objects.filter(attempted_at__lt=cutoff).values_list("id", flat=True)[:PRUNE_BATCH_SIZE])
+    if ids:
+        DeliveryAttempt.objects.filter(pk__in=ids).delete()
+    finished = [DeliveryStatus.DELIVERED, DeliveryStatus.FAILED, DeliveryStatus.SKIPPED]
+    Delivery.objects.filter(status__in=finished, created_at__lt=cutoff, log__isnull=True).delete()
+    return len(ids)

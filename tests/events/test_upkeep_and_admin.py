@@ -1,0 +1,81 @@
+"""Lost deliveries are sent again, old log rows pruned; the admin shows the secret once and can
+send a delivery again."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from events.jobs import find_hot_leads, prune_delivery_log, resume_lost_deliveries
+from events.models import Delivery, DeliveryAttempt, DeliveryStatus, WebhookEndpoint
+from tests.events.conftest import make_endpoint, run_queued_tasks, settled_time
+from tests.factories import make_click, make_link
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_delivery_left_sending_by_a_dead_attempt_is_sent_again(receiver):
+    """At least once: an attempt that died midway (worker killed) leaves SENDING; after five
+    minutes the job queues it again."""
+    make_endpoint(receiver.url())
+    make_click(make_link(), clicked_at=settled_time())
+    find_hot_leads()
+    Delivery.objects.update(status=DeliveryStatus.SENDING, claimed_at=timezone.now() - datetime.timedelta(minutes=1))
+    assert resume_lost_deliveries() == 0  # may still be running
+    Delivery.objects.update(claimed_at=timezone.now() - datetime.timedelta(minutes=6))
+    assert resume_lost_deliveries() == 1
+    assert "delivered" in run_queued_tasks()
+    assert len(receiver.requests) == 1
+
+
+def test_old_delivery_attempts_are_pruned(receiver, settings):
+    settings.WEBHOOK_LOG_DAYS = 30
+    make_endpoint(receiver.url())
+    make_click(make_link(), clicked_at=settled_time())
+    find_hot_leads()
+    run_queued_tasks()
+    assert prune_delivery_log() == 0
+    long_ago = timezone.now() - datetime.timedelta(days=31)
+    DeliveryAttempt.objects.update(attempted_at=long_ago)
+    Delivery.objects.update(created_at=long_ago)
+    assert prune_delivery_log() == 1
+    assert (DeliveryAttempt.objects.count(), Delivery.objects.count()) == (0, 0)
+
+
+def test_the_admin_shows_the_secret_once_on_creation(admin_client):
+    response = admin_client.post(
+        "/admin/events/webhookendpoint/add/",
+        {"url": "https://example.com/hook", "kind": "json", "sends_first_click": "on", "enabled": "on"},
+        follow=True,
+    )
+    endpoint = WebhookEndpoint.objects.get()
+    assert f"(shown only now, copy it): {endpoint.secret}" in response.content.decode()
+    change_page = admin_client.get(f"/admin/events/webhookendpoint/{endpoint.pk}/change/").content.decode()
+    assert endpoint.secret not in change_page
+
+
+def test_the_admin_refuses_a_receiver_url_that_is_not_http(admin_client):
+    response = admin_client.post(
+        "/admin/events/webhookendpoint/add/", {"url": "javascript:alert(1)", "kind": "json", "enabled": "on"}
+    )
+    assert response.status_code == 200
+    assert WebhookEndpoint.objects.count() == 0
+
+
+def test_send_again_queues_a_new_delivery_of_the_same_event(receiver, admin_client):
+    make_endpoint(receiver.url())
+    receiver.answer(400)
+    make_click(make_link(), clicked_at=settled_time())
+    find_hot_leads()
+    assert run_queued_tasks() == ["failed"]
+    failed = Delivery.objects.get()
+    response = admin_client.post(
+        "/admin/events/delivery/", {"action": "send_again", "_selected_action": [failed.pk]}, follow=True
+    )
+    assert "1 delivery queued again." in response.content.decode()
+    assert run_queued_tasks() == ["delivered"]
+    first, second = receiver.requests
+    assert first.headers["webhook-id"] == second.headers["webhook-id"]
+    log = admin_client.get(f"/admin/events/delivery/{failed.pk}/change/").content.decode()
+    assert re.search(r"receiver says no", log)
