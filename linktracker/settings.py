@@ -241,3 +241,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Accounts, forwarded links, countries and devices.
+# A link "looks forwarded" when its human clicks come from at least SHARED_MIN_DEVICES user agents
+# or SHARED_MIN_NETWORKS networks, at least SHARED_MIN_HOURS_APART hours apart (tracker.forwarding).
+# The worker stores the result; after changing these, run `manage.py describe_clicks --sharing`.
+SHARED_MIN_DEVICES = env_int("SHARED_MIN_DEVICES", 2)
+SHARED_MIN_NETWORKS = env_int("SHARED_MIN_NETWORKS", 2)
+SHARED_MIN_HOURS_APART = env_int("SHARED_MIN_HOURS_APART", 1)

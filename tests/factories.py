@@ -36,7 +36,8 @@ def make_link(
     return link
 
 
-def make_click(link, clicked_at=None, verdict="human", reason="", ip="203.0.113.0", user_agent="", referer=""):
+def make_click(link, clicked_at=None, verdict="human", reason="", ip="203.0.113.0", user_agent="", referer="", **extra):
+    """`extra`: other Click columns, e.g. country="FR" (device columns are the worker's job)."""
     return Click.objects.create(
         link=link,
         clicked_at=clicked_at or timezone.now(),
@@ -45,4 +46,5 @@ def make_click(link, clicked_at=None, verdict="human", reason="", ip="203.0.113.
         ip=ip,
         user_agent=user_agent,
         referer=referer,
+        **extra,
     )

@@ -23,6 +23,7 @@ from tracker.classification import (
     classify,
 )
 from tracker.client_ip import client_network, parse_ip, stored_ip
+from tracker.countries import country_of
 from tracker.models import REFERER_MAX_LENGTH, USER_AGENT_MAX_LENGTH, Click
 
 REASON_MAX_LENGTH = Click._meta.get_field("reason").max_length
@@ -34,8 +35,8 @@ FIND_LINK_SQL = (
     f" WHERE link.token = %s LIMIT {RECENT_CLICKS_LIMIT}"
 )
 INSERT_CLICK_SQL = (
-    "INSERT INTO tracker_click (link_id, clicked_at, ip, user_agent, referer, verdict, reason)"
-    " VALUES (%s, %s, %s, %s, %s, %s, %s)"
+    "INSERT INTO tracker_click (link_id, clicked_at, ip, user_agent, referer, verdict, reason, country)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
 )
 MARK_BURST_SQL = "UPDATE tracker_click SET verdict = %s, reason = %s WHERE id IN ({placeholders})"
 
@@ -105,7 +106,8 @@ def click_facts(
 def record_click(link_id: int, facts: ClickFacts) -> RecordedClick:
     """Classify one click and store it: one INSERT in autocommit, plus, in the rare case of a
     burst, one UPDATE re-marking the burst's earlier clicks as a scanner. Return what was stored.
-    The IP is anonymised here (ANONYMIZE_IPS), after the classifier has seen the full address."""
+    The IP is anonymised here (ANONYMIZE_IPS), after the classifier and the country lookup have
+    seen the full address."""
     verdict, reason = classify(facts)
     reason = reason[:REASON_MAX_LENGTH]
     with connection.cursor() as cursor:
@@ -119,6 +121,7 @@ def record_click(link_id: int, facts: ClickFacts) -> RecordedClick:
                 facts.referer,
                 verdict,
                 reason,
+                country_of(facts.ip),
             ],
         )
         if companions := burst_companions(facts, reason):
