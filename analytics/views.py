@@ -33,6 +33,7 @@ def dashboard(request):
     filters = {
         "range": period if period in Period.values else Period.ALL_TIME.value,
         "campaign": request.GET.get("campaign", ""),
+        "account": request.GET.get("account", ""),  # the links table's, from the Accounts table
     }
     api_url = clay_api_url(request)
     clay_body = json.dumps(CLAY_BODY, indent=2, ensure_ascii=False)

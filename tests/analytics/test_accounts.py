@@ -121,3 +121,21 @@ def test_accounts_are_one_count_and_one_aggregation(api, accounts_world, django_
 
 def test_the_accounts_figure_answers_anonymous_callers_401(anonymous_api):
     assert anonymous_api.get("/api/stats/accounts/").status_code == 401
+
+
+def test_the_links_list_marks_the_forwarded_link_with_its_evidence(api, accounts_world):
+    """a@globex.io: 2 devices, 2 networks, 24 h apart -> shared; b@globex.io: 10 minutes apart -> not."""
+    rows = api.get("/api/links/?account=globex.io").json()["results"]
+    assert {
+        row["email"]: (
+            row["shared"],
+            row["shared_devices"],
+            row["shared_networks"],
+            row["shared_first_click_at"],
+            row["shared_last_click_at"],
+        )
+        for row in rows
+    } == {
+        "a@globex.io": (True, 2, 2, iso(ago(2 * DAY)), iso(ago(DAY - 2 * MINUTE))),
+        "b@globex.io": (False, 2, 2, iso(ago(6 * HOUR)), iso(ago(6 * HOUR - 10 * MINUTE))),
+    }
