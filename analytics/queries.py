@@ -18,7 +18,6 @@ from django.db.models import (
     Avg,
     Count,
     F,
-    FilteredRelation,
     FloatField,
     Func,
     Max,
@@ -483,25 +482,23 @@ def accounts(period=Period.ALL_TIME, campaign="", include_bots=False):
     """Cohort, per account (the e-mail's domain; free-mail prospects one by one): `account`,
     `prospects` (links created in the period), `clickers` (those with a counted click), `clicks`,
     `icps_json` (the ICPs of its clickers, a JSON array of distinct labels), `first_click_at`,
-    `last_click_at`; most clickers first, then most clicks, then by name. A queryset (lazy), so that
-    the API paginates it in SQL: one GROUP BY over the links and their counted clicks."""
-    verdicts = Verdict.values if include_bots else [Verdict.HUMAN]
-    counted = FilteredRelation("clicks", condition=Q(clicks__verdict__in=verdicts))
-    links = links_of(campaign)
-    start = period_start(period)
-    if start is not None:
-        links = links.filter(created_at__gte=start)
-    clicked = Q(counted__id__isnull=False)
+    `last_click_at`; most clickers first, then most clicks, then by name.
+
+    A queryset (lazy), so that the API paginates it in SQL: one GROUP BY account over the cohort's
+    links, read with their click counters as every cohort figure is (joining a million clicks to
+    their links instead costs seconds)."""
+    clicked = Q(click_count__gt=0)
     return (
-        links.annotate(counted=counted)
+        links_in_cohort(period, campaign, include_bots)
+        .annotate(last_click=F("last_click_at" if include_bots else "last_human_click_at"))
         .values("account")
         .annotate(
-            prospects=Count("id", distinct=True),
-            clickers=Count("id", distinct=True, filter=clicked),
-            clicks=Count("counted__id"),
+            prospects=Count("id"),
+            clickers=Count("id", filter=clicked),
+            clicks=Coalesce(Sum("click_count"), 0),
             icps_json=distinct_list(Coalesce("icp", Value(NOT_DEFINED_ICP)), filter=clicked),
-            first_click_at=Min("counted__clicked_at"),
-            last_click_at=Max("counted__clicked_at"),
+            first_click_at=Min("first_click"),
+            last_click_at=Max("last_click"),
         )
         .order_by("-clickers", "-clicks", "account")
     )

@@ -33,8 +33,9 @@ def dashboard(request):
     filters = {
         "range": period if period in Period.values else Period.ALL_TIME.value,
         "campaign": request.GET.get("campaign", ""),
-        "account": request.GET.get("account", ""),  # the links table's, from the Accounts table
     }
+    if request.GET.get("account"):  # the links table's filter, chosen in the Accounts table
+        filters["account"] = request.GET["account"]
     api_url = clay_api_url(request)
     clay_body = json.dumps(CLAY_BODY, indent=2, ensure_ascii=False)
     example = {
