@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from analytics import queries
 from analytics.filters import StatsFilterSet, TopClickersFilterSet
 from analytics.serializers import (
+    AccountPageSerializer,
     AccountSerializer,
     CampaignSerializer,
     CountryClicksSerializer,
@@ -197,7 +198,7 @@ class StatsViewSet(FiguresFilterMixin, viewsets.ViewSet):
             OpenApiParameter("page", OpenApiTypes.INT),
             OpenApiParameter("page_size", OpenApiTypes.INT),
         ],
-        responses=AccountSerializer(many=True),
+        responses=AccountPageSerializer,
     )
     @action(detail=False, url_path="accounts")
     def accounts(self, request):

@@ -128,6 +128,13 @@ class AccountSerializer(serializers.Serializer):
         return sorted(icp for icp in json.loads(row["icps_json"] or "[]") if icp is not None)
 
 
+class AccountPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Accounts in all pages.")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = AccountSerializer(many=True)
+
+
 class CountryClicksSerializer(serializers.Serializer):
     country = serializers.CharField(
         allow_blank=True, help_text='ISO 3166 alpha-2 code of the country the address is registered to; "" if unknown.'

@@ -75,3 +75,13 @@ def test_the_job_works_in_bounded_batches(django_assert_num_queries):
         assert describe_new_clicks(batch_size=3) == 3
     assert describe_new_clicks(batch_size=3) == 1
     assert not Click.objects.filter(device_type="").exists()
+
+
+def test_a_worker_without_the_describe_job_is_reported(settings):
+    """tracker.W001 when WORKER_JOBS leaves the describe job out; nothing when it runs it."""
+    from tracker.checks import describe_job_is_scheduled
+
+    settings.WORKER_JOBS = ["tracker.rollup.advance_rollup"]
+    assert [warning.id for warning in describe_job_is_scheduled(None)] == ["tracker.W001"]
+    settings.WORKER_JOBS = ["tracker.devices.describe_new_clicks"]
+    assert describe_job_is_scheduled(None) == []
