@@ -125,7 +125,7 @@ class AccountSerializer(serializers.Serializer):
     last_click_at = serializers.DateTimeField(allow_null=True)
 
     def get_icps(self, row) -> list[str]:
-        return sorted(icp for icp in json.loads(row["icps_json"] or "[]") if icp is not None)
+        return sorted({icp for icp in json.loads(row["icps_json"] or "[]") if icp is not None})
 
 
 class AccountPageSerializer(serializers.Serializer):
