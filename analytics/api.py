@@ -5,12 +5,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from analytics import queries
 from analytics.filters import StatsFilterSet, TopClickersFilterSet
 from analytics.serializers import (
+    AccountPageSerializer,
+    AccountSerializer,
     CampaignSerializer,
+    CountryClicksSerializer,
+    DevicesSerializer,
     FunnelSerializer,
     HeatmapSerializer,
     IcpClickCountSerializer,
@@ -50,6 +55,28 @@ COHORT = (
     "Cohort figure: takes the links created in `range`, with all their human clicks (whenever they "
     "happened). Time to first click runs from the link's `sent_at` when Clay gave one, else its creation."
 )
+
+
+class AccountPagination(PageNumberPagination):
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class CountedRows:
+    """Rows for Django's paginator that are counted by their own, cheaper query."""
+
+    def __init__(self, rows, count):
+        self.rows, self._count = rows, count
+
+    def count(self):
+        return self._count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        return self.rows[index]
 
 
 class FiguresFilterMixin:
@@ -98,7 +125,9 @@ class StatsViewSet(FiguresFilterMixin, viewsets.ViewSet):
             f"Cohort figures: links_sent, links_clicked, click_rate, avg_clicks_per_clicker, median and "
             f"average time to first click. {COHORT}\n\nActivity figures: total_clicks, unique_clickers "
             f"(links clicked in range), bot_clicks_filtered and filtered_by_verdict (machine clicks in "
-            f"range left out; all 0 with include_bots=true). {ACTIVITY}"
+            f"range left out; all 0 with include_bots=true). {ACTIVITY}\n\nshared_links: links created in "
+            "range that look forwarded. previous: the same KPIs for the period of the same length just "
+            "before (null for range=all)."
         ),
         parameters=FILTER_PARAMETERS,
         responses=OverviewSerializer,
@@ -111,6 +140,7 @@ class StatsViewSet(FiguresFilterMixin, viewsets.ViewSet):
             "median_time_to_first_click": queries.median_time_to_first_click(**filters),
             **queries.click_activity(**filters),
             "data_as_of": queries.data_as_of(),
+            "previous": queries.previous_overview(**filters),
         }
         return Response(OverviewSerializer(overview).data)
 
@@ -171,6 +201,57 @@ class StatsViewSet(FiguresFilterMixin, viewsets.ViewSet):
     def top_clickers(self, request):
         rows = queries.top_clickers(**self.figures_filters(TopClickersFilterSet))
         return Response(TopClickerSerializer(rows, many=True).data)
+
+    @extend_schema(
+        summary="Accounts: the companies behind the prospects",
+        description=(
+            "One row per account: the e-mail's domain, or the full e-mail on a free-mail domain "
+            "(gmail.com, orange.fr, ...). prospects = links created in range, clickers = those with a "
+            f"click, icps = the ICPs of its clickers. Most clickers first, then most clicks. {COHORT} "
+            "Paginated (page, page_size up to 200; 25 by default)."
+        ),
+        parameters=[
+            *FILTER_PARAMETERS,
+            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter("page_size", OpenApiTypes.INT),
+        ],
+        responses=AccountPageSerializer,
+    )
+    @action(detail=False, url_path="accounts")
+    def accounts(self, request):
+        filters = self.figures_filters()
+        paginator = AccountPagination()
+        rows = CountedRows(queries.accounts(**filters), lambda: queries.account_count(**filters))
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(AccountSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Clicks by country",
+        description=(
+            "The country each click's IP address is registered to (regional internet registries' data, "
+            "resolved offline at click time from the full address): for corporate networks, VPNs and "
+            f'mobile carriers it may differ from where the person sits. "" is unknown. {ACTIVITY}'
+        ),
+        parameters=FILTER_PARAMETERS,
+        responses=CountryClicksSerializer(many=True),
+    )
+    @action(detail=False, url_path="countries")
+    def countries(self, request):
+        rows = queries.clicks_by_country(**self.figures_filters())
+        return Response(CountryClicksSerializer(rows, many=True).data)
+
+    @extend_schema(
+        summary="Clicks by device type, operating system and browser",
+        description=(
+            "From each click's user agent, described by the worker a few seconds after the click "
+            f'(ua-parser); "" is unknown or not described yet. {ACTIVITY}'
+        ),
+        parameters=FILTER_PARAMETERS,
+        responses=DevicesSerializer,
+    )
+    @action(detail=False, url_path="devices")
+    def devices(self, request):
+        return Response(DevicesSerializer(queries.clicks_by_device(**self.figures_filters())).data)
 
 
 class CampaignViewSet(viewsets.ViewSet):

@@ -20,17 +20,20 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    Max,
+    Min,
     OuterRef,
     Q,
     Subquery,
     Sum,
+    TextField,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from links.models import NOT_DEFINED_ICP, Campaign, Link
-from links.periods import Period, period_start
+from links.periods import Period, period_start, previous_period
 from tracker.derivation import figures_as_of
 from tracker.models import Click, Verdict
 from tracker.rollup import QuarterHour, clicks_per_quarter_hour_all_time
@@ -141,10 +144,17 @@ def links_in_cohort(period, campaign, include_bots):
     """Cohort: links created in the period, each annotated with its counted `click_count` (all
     time), `first_click` and `time_to_first_click` in seconds (from sent_at when Clay gave it, else
     created_at; NULL when never clicked), all read from the link's own click counters."""
+    return links_created_between(campaign, include_bots, period_start(period))
+
+
+def links_created_between(campaign, include_bots, start, end=None):
+    """links_in_cohort() for the links created from `start` (None: the beginning) until `end`
+    (excluded; None: now)."""
     links = links_of(campaign)
-    start = period_start(period)
     if start is not None:
         links = links.filter(created_at__gte=start)
+    if end is not None:
+        links = links.filter(created_at__lt=end)
     return links.annotate(
         click_count=counted_link_clicks(include_bots),
         first_click=F("first_click_at" if include_bots else "first_human_click_at"),
@@ -219,12 +229,19 @@ def machine_clicks_by_verdict(period=Period.ALL_TIME, campaign=""):
 
 def cohort_engagement(period=Period.ALL_TIME, campaign="", include_bots=False):
     """Cohort: `links_sent`, `links_clicked`, `click_rate` (%), `avg_clicks_per_clicker` and
-    `avg_time_to_first_click` (seconds) of the links created in the period."""
-    row = links_in_cohort(period, campaign, include_bots).aggregate(
+    `avg_time_to_first_click` (seconds) and `shared_links` of the links created in the period."""
+    return summarise_cohort(links_in_cohort(period, campaign, include_bots))
+
+
+def summarise_cohort(links):
+    """The cohort_engagement() figures of `links` (annotated as links_in_cohort() does), plus
+    `shared_links`: how many of them look forwarded (tracker.forwarding)."""
+    row = links.aggregate(
         links_sent=Count("id"),
         links_clicked=Count("id", filter=Q(click_count__gt=0)),
         clicks=Coalesce(Sum("click_count"), 0),
         avg_time_to_first_click=Avg("time_to_first_click"),
+        shared_links=Count("id", filter=Q(shared=True)),
     )
     return {
         "links_sent": row["links_sent"],
@@ -232,6 +249,7 @@ def cohort_engagement(period=Period.ALL_TIME, campaign="", include_bots=False):
         "click_rate": percent(row["links_clicked"], row["links_sent"]),
         "avg_clicks_per_clicker": ratio(row["clicks"], row["links_clicked"]),
         "avg_time_to_first_click": seconds(row["avg_time_to_first_click"]),
+        "shared_links": row["shared_links"],
     }
 
 
@@ -249,7 +267,12 @@ def median_time_to_first_click(period=Period.ALL_TIME, campaign="", include_bots
     time to first click, are read from the middle one (odd count) or two (even count) by LIMIT/OFFSET
     and averaged (numbering every clicked link with a window costs twice the time).
     """
-    clicked = links_in_cohort(period, campaign, include_bots).filter(first_click__isnull=False)
+    return median_of(links_in_cohort(period, campaign, include_bots))
+
+
+def median_of(links):
+    """median_time_to_first_click() of `links` (annotated as links_in_cohort() does)."""
+    clicked = links.filter(first_click__isnull=False)
     if connection.vendor == "postgresql":
         return seconds(clicked.aggregate(median=Median("time_to_first_click"))["median"])
     # The ORM's own SQL, wrapped: LIMIT and OFFSET take no ORM expression, and the count of clicked
@@ -413,3 +436,116 @@ def campaigns():
         )
         .values("id", "name", "links_sent", "clicks")
     )
+
+
+def previous_overview(period=Period.ALL_TIME, campaign="", include_bots=False):
+    """The overview's KPIs for the period of the same length just before `period` (the 7 days
+    before the last 7), or None for all time: `links_sent`, `links_clicked`, `click_rate`,
+    `total_clicks`, `unique_clickers`, `avg_clicks_per_clicker`, `median_time_to_first_click`,
+    `avg_time_to_first_click`. Cohort figures take the links created then; activity figures count
+    the clicks made then, aggregated from the clicks themselves (one index range)."""
+    bounds = previous_period(period)
+    if bounds is None:
+        return None
+    start, end = bounds
+    cohort_links = links_created_between(campaign, include_bots, start, end)
+    cohort = summarise_cohort(cohort_links)
+    activity = (
+        Click.objects.order_by()
+        .filter(counted_clicks(include_bots), clicked_at__gte=start, clicked_at__lt=end)
+        .filter(**({"link__campaign__name": campaign} if campaign else {}))
+        .aggregate(total_clicks=Count("id"), unique_clickers=Count("link", distinct=True))
+    )
+    return {
+        "links_sent": cohort["links_sent"],
+        "links_clicked": cohort["links_clicked"],
+        "click_rate": cohort["click_rate"],
+        "total_clicks": activity["total_clicks"],
+        "unique_clickers": activity["unique_clickers"],
+        "avg_clicks_per_clicker": cohort["avg_clicks_per_clicker"],
+        "median_time_to_first_click": median_of(cohort_links),
+        "avg_time_to_first_click": cohort["avg_time_to_first_click"],
+    }
+
+
+class JsonList(Aggregate):
+    """The values of a group as a JSON array (text): json_agg on PostgreSQL, json_group_array on
+    SQLite, cast to text by json_list() so that both databases hand back the same JSON text. Not
+    DISTINCT: a DISTINCT aggregate makes PostgreSQL sort the groups by their collated text (slow);
+    the few values per group are deduplicated by the caller."""
+
+    function = "json_group_array"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="json_agg", **extra_context)
+
+
+def json_list(expression, filter):
+    return Cast(JsonList(expression, filter=filter), output_field=TextField())
+
+
+def accounts(period=Period.ALL_TIME, campaign="", include_bots=False):
+    """Cohort, per account (the e-mail's domain; free-mail prospects one by one): `account`,
+    `prospects` (links created in the period), `clickers` (those with a counted click), `clicks`,
+    `icps_json` (the ICPs of its clickers, a JSON array with repeats), `first_click_at`,
+    `last_click_at`; most clickers first, then most clicks, then by name.
+
+    A queryset (lazy), so that the API paginates it in SQL: one GROUP BY account over the cohort's
+    links, read with their click counters as every cohort figure is (joining a million clicks to
+    their links instead costs seconds)."""
+    clicked = Q(click_count__gt=0)
+    return (
+        links_in_cohort(period, campaign, include_bots)
+        .annotate(last_click=F("last_click_at" if include_bots else "last_human_click_at"))
+        .values("account")
+        .annotate(
+            prospects=Count("id"),
+            clickers=Count("id", filter=clicked),
+            clicks=Coalesce(Sum("click_count"), 0),
+            icps_json=json_list(Coalesce("icp", Value(NOT_DEFINED_ICP)), filter=clicked),
+            first_click_at=Min("first_click"),
+            last_click_at=Max("last_click"),
+        )
+        .order_by("-clickers", "-clicks", "account")
+    )
+
+
+def account_count(period=Period.ALL_TIME, campaign="", include_bots=False):
+    """How many rows accounts() has: the cohort's distinct accounts (SELECT DISTINCT, which the
+    database hashes, rather than counting the grouped rows with all their aggregates)."""
+    return links_in_cohort(period, campaign, include_bots).values("account").distinct().count()
+
+
+def clicks_by_country(period=Period.ALL_TIME, campaign="", include_bots=False):
+    """Activity: `[{"country", "clicks"}]`, the country (ISO 3166 alpha-2) each counted click's
+    address is registered to; "" for unknown. Most clicks first, ties by code."""
+    return list(
+        counted_clicks_in_period(period, campaign, include_bots)
+        .values("country")
+        .annotate(clicks=Count("id"))
+        .order_by("-clicks", "country")
+    )
+
+
+def clicks_by_device(period=Period.ALL_TIME, campaign="", include_bots=False):
+    """Activity: counted clicks by `device_types`, `os` and `browsers`, each `[{"name", "clicks"}]`
+    most clicks first, ties by name; "" is unknown (or not described by the worker yet). One GROUP BY
+    over (device type, OS, browser), folded into the three lists."""
+    rows = (
+        counted_clicks_in_period(period, campaign, include_bots)
+        .values_list("device_type", "os", "browser")
+        .annotate(clicks=Count("id"))
+        .order_by()
+    )
+    totals = {"device_types": {}, "os": {}, "browsers": {}}
+    for device_type, os, browser, clicks in rows:
+        for figure, name in (("device_types", device_type), ("os", os), ("browsers", browser)):
+            totals[figure][name] = totals[figure].get(name, 0) + clicks
+    return {
+        figure: [
+            {"name": name, "clicks": clicks}
+            for name, clicks in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        ]
+        for figure, counts in totals.items()
+    }

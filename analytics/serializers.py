@@ -1,6 +1,8 @@
 """Response shapes of the stats endpoints (docs/API.md), for the OpenAPI schema and for output:
 times come out in ISO 8601 in the configured TIME_ZONE."""
 
+import json
+
 from rest_framework import serializers
 
 
@@ -15,6 +17,17 @@ class VerdictCountsSerializer(serializers.Serializer):
     prefetch = serializers.IntegerField()
     bot = serializers.IntegerField()
     internal = serializers.IntegerField(help_text="The team's own clicks (see README, Hot-lead alerts).")
+
+
+class PreviousOverviewSerializer(serializers.Serializer):
+    links_sent = serializers.IntegerField()
+    links_clicked = serializers.IntegerField()
+    click_rate = serializers.FloatField()
+    total_clicks = serializers.IntegerField()
+    unique_clickers = serializers.IntegerField()
+    avg_clicks_per_clicker = serializers.FloatField(allow_null=True)
+    median_time_to_first_click = serializers.FloatField(allow_null=True)
+    avg_time_to_first_click = serializers.FloatField(allow_null=True)
 
 
 class OverviewSerializer(serializers.Serializer):
@@ -39,6 +52,12 @@ class OverviewSerializer(serializers.Serializer):
             "figures include every click stored before it (a second behind while the worker runs). "
             "null before its first pass."
         ),
+    )
+    shared_links = serializers.IntegerField(help_text="Cohort: links created in range that look forwarded.")
+    previous = PreviousOverviewSerializer(
+        allow_null=True,
+        help_text="The same KPIs for the period of the same length just before (7d: the 7 days before); "
+        "null for range=all.",
     )
 
 
@@ -103,3 +122,41 @@ class CampaignSerializer(serializers.Serializer):
     name = serializers.CharField()
     links_sent = serializers.IntegerField()
     clicks = serializers.IntegerField(help_text="All-time human clicks.")
+
+
+class AccountSerializer(serializers.Serializer):
+    account = serializers.CharField(help_text="The e-mail's domain; the full e-mail on a free-mail domain.")
+    prospects = serializers.IntegerField(help_text="Links created in range for this account.")
+    clickers = serializers.IntegerField(help_text="Of those, the prospects with a counted click.")
+    clicks = serializers.IntegerField()
+    icps = serializers.SerializerMethodField(help_text='The ICPs of its clickers, by name ("Non défini" without ICP).')
+    first_click_at = serializers.DateTimeField(allow_null=True)
+    last_click_at = serializers.DateTimeField(allow_null=True)
+
+    def get_icps(self, row) -> list[str]:
+        return sorted({icp for icp in json.loads(row["icps_json"] or "[]") if icp is not None})
+
+
+class AccountPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Accounts in all pages.")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = AccountSerializer(many=True)
+
+
+class CountryClicksSerializer(serializers.Serializer):
+    country = serializers.CharField(
+        allow_blank=True, help_text='ISO 3166 alpha-2 code of the country the address is registered to; "" if unknown.'
+    )
+    clicks = serializers.IntegerField()
+
+
+class NamedClicksSerializer(serializers.Serializer):
+    name = serializers.CharField(allow_blank=True, help_text='"" when unknown or not described yet.')
+    clicks = serializers.IntegerField()
+
+
+class DevicesSerializer(serializers.Serializer):
+    device_types = NamedClicksSerializer(many=True, help_text="desktop, mobile, tablet, other.")
+    os = NamedClicksSerializer(many=True)
+    browsers = NamedClicksSerializer(many=True)

@@ -34,6 +34,8 @@ def dashboard(request):
         "range": period if period in Period.values else Period.ALL_TIME.value,
         "campaign": request.GET.get("campaign", ""),
     }
+    if request.GET.get("account"):  # the links table's filter, chosen in the Accounts table
+        filters["account"] = request.GET["account"]
     api_url = clay_api_url(request)
     clay_body = json.dumps(CLAY_BODY, indent=2, ensure_ascii=False)
     example = {

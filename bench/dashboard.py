@@ -24,6 +24,9 @@ ENDPOINTS = [
     ("timeline", "/api/stats/timeline/"),
     ("top-clickers", "/api/stats/top-clickers/"),
     ("icp-metrics", "/api/stats/icp-metrics/"),
+    ("accounts", "/api/stats/accounts/"),
+    ("countries", "/api/stats/countries/"),
+    ("devices", "/api/stats/devices/"),
     ("campaigns", "/api/campaigns/"),
     ("links (first page)", "/api/links/"),
 ]

@@ -45,13 +45,15 @@ MACHINE_VERDICTS = [
 CHROME_USER_AGENT = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 )
+COUNTRIES = ["FR", "DE", "BE", "CH", "GB", "US", "ES", "IT", "NL", "CA", ""]
+COUNTRY_WEIGHTS = [50, 10, 8, 6, 6, 6, 4, 4, 3, 2, 1]
 MACHINE_USER_AGENTS = {
     "scanner": "Mozilla/5.0 (compatible; Barracuda Sentinel)",
     "preview": "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
     "prefetch": CHROME_USER_AGENT,
     "bot": "python-requests/2.32.3",
 }
-DATASET_FORMAT = 1  # bump when the generated rows change shape
+DATASET_FORMAT = 2  # bump when the generated rows change shape
 STALE_AFTER = timedelta(hours=6)
 CHUNK = 20_000
 
@@ -171,6 +173,7 @@ def _link_rows(parameters, rng, campaign_ids, anchored_at, span):
                 "first_name": f"First{number}",
                 "last_name": f"Last{number}",
                 "email": f"prospect{number}@company{number % 9_973}.example",
+                "account": f"company{number % 9_973}.example",
                 "icp": icp,
                 "campaign_id": campaign_id,
                 "destination_url": f"https://www.example.com/offer/{campaign_id}?ref={number}",
@@ -203,10 +206,20 @@ def _click_rows(parameters, rng, created, anchored_at):
                 "referer": "",
                 "verdict": verdict,
                 "reason": reason,
+                "country": rng.choices(COUNTRIES, weights=COUNTRY_WEIGHTS)[0],
+                # As the worker leaves them (tracker.devices): every click described.
+                **_device_columns(CHROME_USER_AGENT if verdict == "human" else MACHINE_USER_AGENTS[verdict]),
             }
         )
     rows.sort(key=lambda row: row["clicked_at"])  # ids grow with time, as in production
     return rows
+
+
+def _device_columns(user_agent):
+    from tracker.devices import describe_user_agent
+
+    device = describe_user_agent(user_agent)
+    return {"device_type": device.device_type, "os": device.os, "browser": device.browser}
 
 
 def _bulk_insert(model, rows, label):

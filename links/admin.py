@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count, Q
+from django.utils.timezone import localtime
+from django.utils.translation import gettext
 from import_export.admin import ImportExportModelAdmin
 
 from links.models import NOT_DEFINED_ICP, Campaign, Link, Status
@@ -64,11 +66,12 @@ class LinkAdmin(ImportExportModelAdmin):
         "first_click",
         "last_click",
         "status",
+        "shared",
     ]
-    list_filter = ["campaign", IcpFilter, ("created_at", admin.DateFieldListFilter), StatusFilter]
-    search_fields = ["first_name", "last_name", "email"]
+    list_filter = ["campaign", IcpFilter, ("created_at", admin.DateFieldListFilter), StatusFilter, "shared"]
+    search_fields = ["first_name", "last_name", "email", "account"]
     list_select_related = ["campaign"]
-    readonly_fields = ["token", "created_at"]
+    readonly_fields = ["token", "created_at", "account", "sharing_evidence"]
     fields = [
         "token",
         "first_name",
@@ -80,6 +83,8 @@ class LinkAdmin(ImportExportModelAdmin):
         "channel",
         "sent_at",
         "created_at",
+        "account",
+        "sharing_evidence",
     ]
     inlines = []  # tracker/admin.py appends the read-only clicks
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6's default, today
@@ -117,6 +122,24 @@ class LinkAdmin(ImportExportModelAdmin):
     @admin.display(ordering="status")
     def status(self, link):
         return link.status
+
+    @admin.display(description="forwarded", boolean=True, ordering="shared")
+    def shared(self, link):
+        return link.shared
+
+    @admin.display(description="forwarding evidence")
+    def sharing_evidence(self, link):
+        if not link.shared_first_click_at:
+            return gettext("No human click yet.")
+        return gettext(
+            "%(verdict)s: %(devices)d device(s), %(networks)d network(s), human clicks from %(first)s to %(last)s."
+        ) % {
+            "verdict": gettext("Looks forwarded") if link.shared else gettext("One person"),
+            "devices": link.shared_devices,
+            "networks": link.shared_networks,
+            "first": f"{localtime(link.shared_first_click_at):%Y-%m-%d %H:%M}",
+            "last": f"{localtime(link.shared_last_click_at):%Y-%m-%d %H:%M}",
+        }
 
 
 @admin.register(Campaign)

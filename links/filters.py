@@ -1,4 +1,5 @@
-"""Filters of the links list and the CSV export: ?range=&campaign=&icp=&status=&search=&ordering=."""
+"""Filters of the links list and the CSV export:
+?range=&campaign=&icp=&account=&status=&search=&ordering=."""
 
 import django_filters
 from django.db.models import F, Q
@@ -52,6 +53,10 @@ class LinkFilter(django_filters.FilterSet):
     )
     campaign = django_filters.CharFilter(field_name="campaign__name", help_text="A campaign name.")
     icp = django_filters.CharFilter(method="filter_icp", help_text=f'"{NOT_DEFINED_ICP}" selects links without ICP.')
+    account = django_filters.CharFilter(
+        method="filter_account",
+        help_text="An account: an e-mail domain (acme.com), or a full e-mail for free-mail prospects.",
+    )
     status = LinkStatus()
     search = django_filters.CharFilter(method="filter_search", help_text="First name, last name or e-mail.")
     ordering = NullsLastOrdering(
@@ -78,6 +83,9 @@ class LinkFilter(django_filters.FilterSet):
         if value == NOT_DEFINED_ICP:
             return queryset.filter(Q(icp__isnull=True) | Q(icp=""))
         return queryset.filter(icp=value)
+
+    def filter_account(self, queryset, name, value):
+        return queryset.filter(account=value.strip().lower())
 
     def filter_search(self, queryset, name, value):
         """Every word must appear in the first name, the last name or the e-mail ("john doe")."""

@@ -6,6 +6,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, Value, When
 
+from links.accounts import account_of
 from links.signals import links_saved
 
 # Verdict of a human click, as stored by tracker.Click. Spelled here, not imported, so that
@@ -33,6 +34,11 @@ CLICK_COUNTER_FIELDS = frozenset(
         "first_click_at",
         "last_click_at",
     }
+)
+
+# Maintained by the worker from the clicks (tracker.forwarding), never written by save().
+SHARING_FIELDS = frozenset(
+    {"shared", "shared_devices", "shared_networks", "shared_first_click_at", "shared_last_click_at"}
 )
 
 
@@ -74,6 +80,13 @@ class Status(models.TextChoices):
 
 
 class LinkQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Create the links, each with its account worked out from its e-mail (as save() does)."""
+        objs = list(objs)
+        for link in objs:
+            link.account = account_of(link.email)
+        return super().bulk_create(objs, *args, **kwargs)
+
     def save_prospects(self, prospects):
         """Create or update one link per prospect and return [(link, created)] in the order given.
 
@@ -172,6 +185,17 @@ class Link(models.Model):
     first_click_at = models.DateTimeField("first click (any verdict)", null=True, editable=False)
     last_click_at = models.DateTimeField("last click (any verdict)", null=True, editable=False)
 
+    # The company (e-mail domain, or the full e-mail on a free-mail domain: links.accounts), set on
+    # every save from the e-mail, stored so that the accounts figure is one indexed GROUP BY.
+    account = models.CharField(max_length=254, blank=True, editable=False)
+    # Evidence that the link was forwarded inside the company, kept by the worker from the link's
+    # settled human clicks (tracker.forwarding); never changes a click's verdict.
+    shared = models.BooleanField("forwarded or shared", default=False, editable=False)
+    shared_devices = models.PositiveIntegerField("devices (user agents) of its human clicks", default=0, editable=False)
+    shared_networks = models.PositiveIntegerField("networks of its human clicks", default=0, editable=False)
+    shared_first_click_at = models.DateTimeField("first human click seen for sharing", null=True, editable=False)
+    shared_last_click_at = models.DateTimeField("last human click seen for sharing", null=True, editable=False)
+
     objects = LinkQuerySet.as_manager()
 
     class Meta:
@@ -179,6 +203,8 @@ class Link(models.Model):
         indexes = [
             # Links sent and human clicks per campaign (the campaign drop-down) from the index alone.
             models.Index(fields=["campaign", "human_clicks"], name="link_campaign_human_clicks"),
+            # The accounts figure (GROUP BY account) and the links table's account filter.
+            models.Index(fields=["account", "created_at"], name="link_account_created"),
         ]
         constraints = [
             # Clay re-sends the same row: the prospect (not the destination) is the identity.
@@ -190,12 +216,18 @@ class Link(models.Model):
 
     def save(self, *args, **kwargs):
         """Save, never writing the click counters of an existing row: they may have moved since
-        this object was loaded (a click between opening the admin's form and saving it)."""
+        this object was loaded (a click between opening the admin's form and saving it). The
+        account follows the e-mail."""
+        self.account = account_of(self.email)
         if not self._state.adding and not kwargs.get("force_insert"):
             update_fields = kwargs.get("update_fields")
             if update_fields is None:
                 update_fields = [field.name for field in self._meta.concrete_fields if not field.primary_key]
-            kwargs["update_fields"] = [name for name in update_fields if name not in CLICK_COUNTER_FIELDS]
+            elif "email" in update_fields:
+                update_fields = [*update_fields, "account"]
+            kwargs["update_fields"] = [
+                name for name in update_fields if name not in CLICK_COUNTER_FIELDS and name not in SHARING_FIELDS
+            ]
         super().save(*args, **kwargs)
 
     @property

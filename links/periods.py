@@ -28,3 +28,13 @@ def period_start(period, now=None):
     if length is None:
         return None
     return (now or timezone.now()) - length
+
+
+def previous_period(period, now=None):
+    """Return (start, end) of the period of the same length just before `period` (end excluded:
+    7d -> the 7 days before the last 7), or None for all time."""
+    length = _LENGTHS.get(Period(period or Period.ALL_TIME))
+    if length is None:
+        return None
+    start = (now or timezone.now()) - length
+    return start - length, start

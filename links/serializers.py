@@ -145,7 +145,9 @@ class LinkSerializer(serializers.ModelSerializer):
 
 
 class LinkWithClicksSerializer(LinkSerializer):
-    """A row of the links list: the link with its all-time human clicks and its status."""
+    """A row of the links list: the link with its all-time human clicks and its status, its account,
+    and whether it looks forwarded (`shared`) with the evidence: distinct devices and networks of
+    its human clicks, first and last of them."""
 
     clicks = serializers.IntegerField(source="click_count", read_only=True)
     first_click = serializers.DateTimeField(read_only=True, allow_null=True)
@@ -153,7 +155,18 @@ class LinkWithClicksSerializer(LinkSerializer):
     status = serializers.CharField(read_only=True)
 
     class Meta(LinkSerializer.Meta):
-        fields = LinkSerializer.Meta.fields + ["clicks", "first_click", "last_click", "status"]
+        fields = LinkSerializer.Meta.fields + [
+            "clicks",
+            "first_click",
+            "last_click",
+            "status",
+            "account",
+            "shared",
+            "shared_devices",
+            "shared_networks",
+            "shared_first_click_at",
+            "shared_last_click_at",
+        ]
         read_only_fields = fields
 
 

@@ -256,6 +256,7 @@ WORKER_TICK_SECONDS = env_int("WORKER_TICK_SECONDS", 1)
 WORKER_JOBS = [
     "tracker.held_clicks.write_held_clicks",  # clicks a web host held during a database outage
     "tracker.derivation.derive_click_figures",
+    "tracker.devices.describe_new_clicks",  # device, OS, browser of new clicks; forwarded links
 ]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -306,3 +307,11 @@ for _cidr in INTERNAL_NETWORKS:
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 WEBHOOK_MAX_CONSECUTIVE_FAILURES = env_int("WEBHOOK_MAX_CONSECUTIVE_FAILURES", 20)  # then the endpoint is disabled
 WEBHOOK_LOG_DAYS = env_int("WEBHOOK_LOG_DAYS", 30)  # delivery attempts older than this are pruned
+
+# Accounts, forwarded links, countries and devices.
+# A link "looks forwarded" when its human clicks come from at least SHARED_MIN_DEVICES user agents
+# or SHARED_MIN_NETWORKS networks, at least SHARED_MIN_HOURS_APART hours apart (tracker.forwarding).
+# The worker stores the result; after changing these, run `manage.py describe_clicks --sharing`.
+SHARED_MIN_DEVICES = env_int("SHARED_MIN_DEVICES", 2)
+SHARED_MIN_NETWORKS = env_int("SHARED_MIN_NETWORKS", 2)
+SHARED_MIN_HOURS_APART = env_int("SHARED_MIN_HOURS_APART", 1)

@@ -39,10 +39,11 @@ def make_link(
     return link
 
 
-def make_click(link, clicked_at=None, verdict="human", reason="", ip="203.0.113.0", user_agent="", referer=""):
+def make_click(link, clicked_at=None, verdict="human", reason="", ip="203.0.113.0", user_agent="", referer="", **extra):
     """Store a click with the given verdict through the one click writer, then run the worker's
     derivation pass, as a running worker would within a second: the link's counters and the
-    rollup include it when this returns."""
+    rollup include it when this returns. `extra`: other Click columns to set, e.g. country="FR"
+    (device columns are the worker's describe job)."""
     facts = click_facts(
         ip=parse_ip(ip or ""),
         user_agent=user_agent,
@@ -51,5 +52,9 @@ def make_click(link, clicked_at=None, verdict="human", reason="", ip="203.0.113.
         clicked_at=clicked_at or timezone.now(),
     )
     record_click(link.pk, facts, known_verdict=(verdict, reason))
+    click = Click.objects.filter(link_id=link.pk).latest("id")
+    if extra:
+        Click.objects.filter(pk=click.pk).update(**extra)
+        click.refresh_from_db()
     derive_click_figures()
-    return Click.objects.filter(link_id=link.pk).latest("id")
+    return click

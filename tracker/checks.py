@@ -18,6 +18,7 @@ DERIVATION_MIGRATION = ("tracker", "0005_derived_click_figures")
 OLD_TRIGGERS = ("click_counters_insert", "click_counters_delete", "click_counters_update")
 OLD_TRIGGERS += ("click_rollup_insert", "click_rollup_delete", "click_rollup_update")
 LAG_WARNING = timedelta(minutes=5)
+DESCRIBE_JOB = "tracker.devices.describe_new_clicks"
 
 
 @register()
@@ -98,3 +99,20 @@ def _old_triggers(connection):
         else:
             return []
         return [name for (name,) in cursor.fetchall() if name in OLD_TRIGGERS]
+
+
+@register()
+def describe_job_is_scheduled(app_configs=None, **kwargs):
+    """Devices, OS, browsers and the forwarding evidence come from the worker's describe job: say
+    so when the worker is configured without it."""
+    jobs = getattr(settings, "WORKER_JOBS", None)
+    if jobs is None or DESCRIBE_JOB in jobs:
+        return []
+    return [
+        Warning(
+            f"WORKER_JOBS does not include {DESCRIBE_JOB}.",
+            hint="Without it clicks get no device type, OS or browser and no link is marked as "
+            "forwarded. Add it to WORKER_JOBS, or run `manage.py describe_clicks --sharing` now and then.",
+            id="tracker.W002",
+        )
+    ]

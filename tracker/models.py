@@ -18,6 +18,17 @@ class Verdict(models.TextChoices):
     INTERNAL = "internal", "Internal (the team)"
 
 
+class DeviceType(models.TextChoices):
+    DESKTOP = "desktop", "Desktop"
+    MOBILE = "mobile", "Mobile"
+    TABLET = "tablet", "Tablet"
+    OTHER = "other", "Other"
+
+
+# A click's device columns are blank until the worker describes its user agent (tracker.devices).
+NOT_DESCRIBED = ""
+
+
 class Click(models.Model):
     # No single-column indexes on link or clicked_at: the covering indexes below lead with each of
     # them, and every index is one more write on the redirect's INSERT.
@@ -28,6 +39,13 @@ class Click(models.Model):
     referer = models.CharField(max_length=REFERER_MAX_LENGTH, blank=True)
     verdict = models.CharField(max_length=10, choices=Verdict.choices, default=Verdict.HUMAN)
     reason = models.CharField(max_length=100, blank=True)
+    # The country the full IP address is registered to (ISO 3166 alpha-2), resolved at click time
+    # before the address is anonymised; blank when unknown (private, reserved or missing address).
+    country = models.CharField(max_length=2, blank=True, db_default="")
+    # From the user agent, filled off the redirect path by the worker (tracker.devices).
+    device_type = models.CharField(max_length=10, choices=DeviceType.choices, blank=True, db_default=NOT_DESCRIBED)
+    os = models.CharField("operating system", max_length=50, blank=True, db_default="")
+    browser = models.CharField(max_length=50, blank=True, db_default="")
 
     class Meta:
         ordering = ["-clicked_at", "-id"]
@@ -47,6 +65,9 @@ class Click(models.Model):
                 condition=~models.Q(verdict=HUMAN_VERDICT),
                 name="click_machine_verdict_time",
             ),
+            # The clicks whose user agent the worker has not described yet (tracker.devices): a
+            # handful at any time, so the index stays tiny.
+            models.Index(fields=["id"], condition=models.Q(device_type=NOT_DESCRIBED), name="click_not_described"),
         ]
 
     def __str__(self):

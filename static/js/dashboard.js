@@ -41,6 +41,7 @@ const charts = {
 function filterParams() {
   const params = new URLSearchParams({ range: state.range });
   if (state.campaign) params.set("campaign", state.campaign);
+  if (state.account) params.set("account", state.account); // the links table and the export; figures ignore it
   return params;
 }
 
@@ -115,6 +116,7 @@ function syncFilterControls() {
   const query = new URLSearchParams();
   if (state.range !== "all") query.set("range", state.range);
   if (state.campaign) query.set("campaign", state.campaign);
+  if (state.account) query.set("account", state.account);
   const search = query.toString();
   history.replaceState(null, "", search ? `?${search}` : window.location.pathname);
 }
@@ -317,6 +319,7 @@ function renderLinks(page) {
       element("td"), element("td"),
     ];
     cells[7].append(status);
+    if (link.shared) cells[7].append(" ", sharedBadge(link));
     cells[8].append(remove);
     row.append(...cells);
     return row;
@@ -331,6 +334,14 @@ function renderLinks(page) {
     const direction = state.ordering === field ? "ascending" : state.ordering === `-${field}` ? "descending" : "none";
     button.closest("th").setAttribute("aria-sort", direction);
   }
+}
+
+/** "Shared": the link looks forwarded; its evidence in the tooltip. */
+function sharedBadge(link) {
+  const badge = element("span", "Shared", "badge badge-shared");
+  badge.title = `${link.shared_devices} devices, ${link.shared_networks} networks, ` +
+    `${formatTime(link.shared_first_click_at)} – ${formatTime(link.shared_last_click_at)}`;
+  return badge;
 }
 
 let latestLinksLoad = 0;

@@ -112,3 +112,77 @@ def world(db, frozen_time):
     # As on a running server, the worker's pass after each click (make_click) derived the counters
     # and rolled up the quarters closed before 11:45 (tracker.derivation).
     return links
+
+
+# ---- accounts, forwarded links, countries and devices ----------------------------------------------
+
+WINDOWS_CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+)
+IPHONE_SAFARI = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.1 Mobile/15E148 Safari/604.1"
+)
+IPAD_SAFARI = (
+    "Mozilla/5.0 (iPad; CPU OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.1 Mobile/15E148 Safari/604.1"
+)
+MAC_FIREFOX = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.1; rv:133.0) Gecko/20100101 Firefox/133.0"
+PARIS_NETWORK, BERLIN_NETWORK = "90.84.10.0", "85.214.132.0"  # /24s of 90.84.10.17 (FR), 85.214.132.117 (DE)
+
+
+@pytest.fixture
+def accounts_world(db, frozen_time):
+    """Campaign outbound-q4, stored as the worker leaves it (devices described, sharing evidence):
+
+    | prospect               | ICP      | created | human clicks (UA, network, country)                    |
+    | ceo@acme.com           | CEO      | -3d     | -2d, -1d (Windows Chrome, Paris, FR)                   |
+    | cto@acme.com           | CTO      | -3d     | -30h (iPhone, Paris, FR)                               |
+    | vp@acme.com            | VP Sales | -3d     | -20h (Mac Firefox, Berlin, DE); scanner -3d+1min (US)  |
+    | ops@acme.com           | (none)   | -3d     | scanner -3d+1min (US) only                             |
+    | fin@acme.com           | CFO      | -3d     | none                                                   |
+    | jean.dupont@orange.fr  | CEO      | -3d     | -10h (iPad, Paris, FR)                                 |
+    | marie@gmail.com        | CMO      | -3d     | none                                                   |
+    | Paul@Hotmail.FR        | (none)   | -3d     | -5h (iPhone, no address, unknown country)              |
+    | a@globex.io            | CTO      | -3d     | -2d (Windows Chrome, Berlin, DE); -1d, -1d+2min        |
+    |                        |          |         | (iPhone, Paris, FR): forwarded (2 devices, 24 h apart) |
+    | b@globex.io            | CEO      | -12h    | -6h (Windows Chrome, Berlin, DE); -6h+10min (iPhone,   |
+    |                        |          |         | Paris, FR): 2 devices but 10 minutes apart, one person |
+    """
+    from tracker.devices import describe_new_clicks
+
+    def link(email, icp, created=3 * DAY):
+        return make_link(
+            email=email, icp=icp, campaign="outbound-q4", first_name=email.split("@")[0], created_at=ago(created)
+        )
+
+    links = {
+        "ceo": link("ceo@acme.com", "CEO"),
+        "cto": link("cto@acme.com", "CTO"),
+        "vp": link("vp@acme.com", "VP Sales"),
+        "ops": link("ops@acme.com", None),
+        "fin": link("fin@acme.com", "CFO"),
+        "jean": link("jean.dupont@orange.fr", "CEO"),
+        "marie": link("marie@gmail.com", "CMO"),
+        "paul": link("Paul@Hotmail.FR", None),
+        "globex_a": link("a@globex.io", "CTO"),
+        "globex_b": link("b@globex.io", "CEO", created=12 * HOUR),
+    }
+    paris = {"ip": PARIS_NETWORK, "country": "FR"}
+    berlin = {"ip": BERLIN_NETWORK, "country": "DE"}
+    make_click(links["ceo"], ago(2 * DAY), user_agent=WINDOWS_CHROME, **paris)
+    make_click(links["ceo"], ago(1 * DAY), user_agent=WINDOWS_CHROME, **paris)
+    make_click(links["cto"], ago(30 * HOUR), user_agent=IPHONE_SAFARI, **paris)
+    make_click(links["vp"], ago(20 * HOUR), user_agent=MAC_FIREFOX, **berlin)
+    scanner = {"verdict": "scanner", "reason": "seconds after creation", "ip": "40.94.1.0", "country": "US"}
+    make_click(links["vp"], ago(3 * DAY - MINUTE), **scanner)
+    make_click(links["ops"], ago(3 * DAY - MINUTE), **scanner)
+    make_click(links["jean"], ago(10 * HOUR), user_agent=IPAD_SAFARI, **paris)
+    make_click(links["paul"], ago(5 * HOUR), user_agent=IPHONE_SAFARI, ip=None, country="")
+    make_click(links["globex_a"], ago(2 * DAY), user_agent=WINDOWS_CHROME, **berlin)
+    make_click(links["globex_a"], ago(1 * DAY), user_agent=IPHONE_SAFARI, **paris)
+    make_click(links["globex_a"], ago(1 * DAY - 2 * MINUTE), user_agent=IPHONE_SAFARI, **paris)
+    make_click(links["globex_b"], ago(6 * HOUR), user_agent=WINDOWS_CHROME, **berlin)
+    make_click(links["globex_b"], ago(6 * HOUR - 10 * MINUTE), user_agent=IPHONE_SAFARI, **paris)
+    assert describe_new_clicks() == 13
+    return links

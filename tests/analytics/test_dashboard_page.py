@@ -167,3 +167,12 @@ def test_seed_demo_force_keeps_other_campaigns():
     assert Link.objects.filter(campaign__name="my-real-campaign").count() == 1
     assert Link.objects.count() == 11
     assert "Created 10 links in 3 campaigns" in output.getvalue()
+
+
+def test_an_account_chosen_in_the_accounts_table_reaches_the_links_filters(client, operator):
+    """?account=acme.com is handed to the page's script, which filters the links table with it."""
+    client.force_login(operator)
+    response = client.get("/dashboard/", {"account": "acme.com"})
+    assert initial_filters(response) == {"range": "all", "campaign": "", "account": "acme.com"}
+    assert 'id="insights"' in response.text
+    assert 'data-accounts-url="/api/stats/accounts/"' in response.text

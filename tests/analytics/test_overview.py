@@ -34,6 +34,8 @@ def test_it_gives_every_figure_for_all_time(api, world):
         "bot_clicks_filtered": 4,
         "filtered_by_verdict": {"scanner": 2, "preview": 1, "prefetch": 0, "bot": 1, "internal": 0},
         "data_as_of": WORLD_DERIVED_AT,
+        "shared_links": 0,
+        "previous": None,
     }
 
 
@@ -51,6 +53,17 @@ def test_cohort_figures_take_links_created_in_range_and_activity_figures_clicks_
         "bot_clicks_filtered": 4,
         "filtered_by_verdict": {"scanner": 2, "preview": 1, "prefetch": 0, "bot": 1, "internal": 0},
         "data_as_of": WORLD_DERIVED_AT,
+        "shared_links": 0,
+        "previous": {
+            "links_sent": 2,
+            "links_clicked": 2,
+            "click_rate": 100.0,
+            "total_clicks": 2,
+            "unique_clickers": 2,
+            "avg_clicks_per_clicker": 2.5,
+            "median_time_to_first_click": 86400.0,
+            "avg_time_to_first_click": 86400.0,
+        },
     }
 
 
@@ -68,6 +81,8 @@ def test_it_keeps_one_campaign(api, world):
         "bot_clicks_filtered": 1,
         "filtered_by_verdict": {"scanner": 1, "preview": 0, "prefetch": 0, "bot": 0, "internal": 0},
         "data_as_of": WORLD_DERIVED_AT,
+        "shared_links": 0,
+        "previous": None,
     }
 
 
@@ -86,6 +101,8 @@ def test_machine_clicks_count_only_when_asked(api, world):
         "bot_clicks_filtered": 0,
         "filtered_by_verdict": {"scanner": 0, "preview": 0, "prefetch": 0, "bot": 0, "internal": 0},
         "data_as_of": WORLD_DERIVED_AT,
+        "shared_links": 0,
+        "previous": None,
     }
 
 
@@ -103,6 +120,8 @@ def test_an_unknown_campaign_gives_zeros(api, world):
         "bot_clicks_filtered": 0,
         "filtered_by_verdict": {"scanner": 0, "preview": 0, "prefetch": 0, "bot": 0, "internal": 0},
         "data_as_of": WORLD_DERIVED_AT,
+        "shared_links": 0,
+        "previous": None,
     }
 
 
@@ -159,11 +178,12 @@ def test_it_takes_six_queries_whatever_the_data(api, world, django_assert_num_qu
         api.get("/api/stats/overview/")
 
 
-def test_a_period_takes_six_queries_too(api, world, django_assert_num_queries):
-    """With a range the clicks in it are counted instead of the counters: still four aggregations."""
+def test_a_period_takes_nine_queries(api, world, django_assert_num_queries):
+    """With a range the clicks in it are counted instead of the counters, and the previous period
+    of the same length adds three aggregations."""
     # 1. token, 2.-3. cohort, 4. the clicks in range (total, unique clickers), 5. machine clicks by
-    # verdict, 6. data_as_of
-    with django_assert_num_queries(6):
+    # verdict, 6. data_as_of, 7.-8. the previous period's cohort and its median, 9. its clicks
+    with django_assert_num_queries(9):
         api.get("/api/stats/overview/?range=7d")
 
 
@@ -182,3 +202,45 @@ def test_data_as_of_says_when_the_worker_last_caught_up(api, world):
 
     assert (before["links_clicked"], before["data_as_of"]) == (5, WORLD_DERIVED_AT)
     assert (after["links_clicked"], after["data_as_of"]) == (6, "2026-11-24T12:01:00Z")
+
+
+def test_the_previous_24_hours_are_the_day_before(api, world):
+    """range=24h: Alice was sent exactly 48 h ago (the previous day includes its first instant) and
+    clicked twice that day (her scanner click left out); Gaëlle, sent exactly 24 h ago, is today's."""
+    assert overview(api, "?range=24h")["previous"] == {
+        "links_sent": 1,
+        "links_clicked": 1,
+        "click_rate": 100.0,
+        "total_clicks": 2,
+        "unique_clickers": 1,
+        "avg_clicks_per_clicker": 3.0,
+        "median_time_to_first_click": 3600.0,
+        "avg_time_to_first_click": 3600.0,
+    }
+
+
+def test_a_quiet_previous_week_is_zeros_not_null(api, world):
+    """range=7d: nothing was sent or clicked in the 7 days before (Bruno's click at exactly -7d is this week's)."""
+    assert overview(api, "?range=7d")["previous"] == {
+        "links_sent": 0,
+        "links_clicked": 0,
+        "click_rate": 0.0,
+        "total_clicks": 0,
+        "unique_clickers": 0,
+        "avg_clicks_per_clicker": None,
+        "median_time_to_first_click": None,
+        "avg_time_to_first_click": None,
+    }
+
+
+def test_the_previous_period_keeps_the_campaign_and_the_bots_filter(api, world):
+    """range=30d, campaign=aura.camp, include_bots: Denis alone was sent in the 30 days before, with his
+    4 clicks (bot included); his click at -39d is the only one made then."""
+    previous = overview(api, "?range=30d&campaign=aura.camp&include_bots=true")["previous"]
+    assert (previous["links_sent"], previous["avg_clicks_per_clicker"], previous["total_clicks"]) == (1, 4.0, 1)
+
+
+def test_forwarded_links_are_counted_in_the_cohort(api, accounts_world):
+    """a@globex.io looks forwarded; it was sent 3 days ago, so range=24h does not count it."""
+    assert overview(api)["shared_links"] == 1
+    assert overview(api, "?range=24h")["shared_links"] == 0

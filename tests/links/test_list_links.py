@@ -47,6 +47,13 @@ def test_each_row_has_the_link_its_all_time_human_clicks_and_its_status(api):
         "first_click": first.clicked_at.isoformat().replace("+00:00", "Z"),
         "last_click": last.clicked_at.isoformat().replace("+00:00", "Z"),
         "status": "Clicked",
+        "account": "company.com",
+        # Not forwarded, and not seen by the worker yet (tracker.forwarding).
+        "shared": False,
+        "shared_devices": 0,
+        "shared_networks": 0,
+        "shared_first_click_at": None,
+        "shared_last_click_at": None,
     }
 
 

@@ -1,0 +1,34 @@
+"""The links admin shows whether a link looks forwarded, with its evidence, and filters on it."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.factories import make_click, make_link
+from tracker.forwarding import update_sharing
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def forwarded():
+    link = make_link(email="ceo@acme.com")
+    make_click(link, T0, ip="90.84.10.0", user_agent="phone")
+    make_click(link, T0 + timedelta(hours=5), ip="85.214.132.0", user_agent="laptop")
+    make_link(email="quiet@acme.com")
+    update_sharing([link.id])
+    return link
+
+
+def test_the_changelist_filters_forwarded_links(admin_client, forwarded):
+    """?shared__exact=1 keeps the forwarded link only."""
+    response = admin_client.get("/admin/links/link/", {"shared__exact": "1"})
+    assert [row.email for row in response.context["cl"].result_list] == ["ceo@acme.com"]
+
+
+def test_the_change_page_shows_the_evidence_and_the_account(admin_client, forwarded):
+    page = admin_client.get(f"/admin/links/link/{forwarded.pk}/change/").content.decode()
+    assert "Looks forwarded: 2 device(s), 2 network(s), human clicks from 2026-11-24 09:00 to 2026-11-24 14:00." in page
+    assert "acme.com" in page

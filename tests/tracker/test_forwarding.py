@@ -1,0 +1,87 @@
+"""The forwarded-link rule: several devices or networks, hours apart, is another person."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.factories import make_click, make_link
+from tracker.forwarding import SharingEvidence, looks_forwarded, update_sharing
+
+T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+def evidence(devices, networks, hours_apart):
+    return SharingEvidence(devices, networks, T0, T0 + timedelta(hours=hours_apart))
+
+
+@pytest.mark.parametrize(
+    ("devices", "networks", "hours_apart", "forwarded"),
+    [
+        (1, 1, 48, False),  # one person coming back days later
+        (2, 1, 1, True),  # a colleague on the same office network, an hour later
+        (1, 2, 3, True),  # the same browser version on two networks: another person or a trip
+        (2, 2, 0.99, False),  # phone and laptop within the hour: one person, or a scanner burst
+        (3, 3, 0, False),  # a burst from everywhere at once is not a forward
+        (2, 2, 24, True),
+    ],
+)
+def test_several_devices_or_networks_hours_apart_look_forwarded(devices, networks, hours_apart, forwarded):
+    """Defaults: 2 devices or 2 networks, at least 1 hour between the first and last human click."""
+    assert looks_forwarded(evidence(devices, networks, hours_apart)) is forwarded
+
+
+def test_a_link_without_human_click_is_not_forwarded():
+    assert looks_forwarded(SharingEvidence(0, 0, None, None)) is False
+
+
+def test_the_thresholds_come_from_the_settings(settings):
+    """SHARED_MIN_DEVICES=3, SHARED_MIN_NETWORKS=3, SHARED_MIN_HOURS_APART=24."""
+    settings.SHARED_MIN_DEVICES = 3
+    settings.SHARED_MIN_NETWORKS = 3
+    settings.SHARED_MIN_HOURS_APART = 24
+    assert looks_forwarded(evidence(2, 2, 48)) is False
+    assert looks_forwarded(evidence(3, 1, 23)) is False
+    assert looks_forwarded(evidence(3, 1, 24)) is True
+
+
+@pytest.mark.django_db
+def test_the_evidence_is_stored_on_the_link_from_its_human_clicks_only():
+    """Machine clicks neither add devices nor networks, and the clicks keep their verdicts."""
+    link = make_link()
+    make_click(link, T0, ip="90.84.10.0", user_agent="phone")
+    make_click(link, T0 + timedelta(hours=5), ip="85.214.132.0", user_agent="laptop")
+    make_click(link, T0 + timedelta(hours=9), verdict="scanner", ip="40.94.1.0", user_agent="scanner")
+    quiet = make_link(email="quiet@company.com")
+
+    assert update_sharing([link.id, quiet.id]) == 2
+
+    link.refresh_from_db()
+    assert (
+        link.shared,
+        link.shared_devices,
+        link.shared_networks,
+        link.shared_first_click_at,
+        link.shared_last_click_at,
+    ) == (True, 2, 2, T0, T0 + timedelta(hours=5))
+    quiet.refresh_from_db()
+    assert (quiet.shared, quiet.shared_devices, quiet.shared_networks, quiet.shared_first_click_at) == (
+        False,
+        0,
+        0,
+        None,
+    )
+    assert sorted(link.clicks.values_list("verdict", flat=True)) == ["human", "human", "scanner"]
+
+
+@pytest.mark.django_db
+def test_saving_a_link_in_the_admin_keeps_the_worker_s_evidence():
+    """Link.save() never writes the sharing fields of an existing row."""
+    link = make_link()
+    make_click(link, T0, ip="90.84.10.0", user_agent="phone")
+    make_click(link, T0 + timedelta(hours=5), ip="85.214.132.0", user_agent="laptop")
+    stale = type(link).objects.get(pk=link.pk)
+    update_sharing([link.id])
+    stale.first_name = "Johnny"
+    stale.save()
+    link.refresh_from_db()
+    assert (link.first_name, link.shared, link.shared_devices) == ("Johnny", True, 2)

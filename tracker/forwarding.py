@@ -1,0 +1,88 @@
+"""Forwarded links: a link whose human clicks come from several people, most likely because the
+prospect forwarded it inside their company.
+
+The rule (looks_forwarded) reads the evidence of a link's settled human clicks: how many distinct
+devices (user agents) and networks (stored addresses: the /24 or /48 when IPs are anonymised) they
+came from, and how far apart the first and last are. Several devices or networks over at least
+SHARED_MIN_HOURS_APART hours is another person; the same within minutes is one person's burst or a
+scanner. The evidence lives on the link (Link.shared*), refreshed by the worker; it never changes
+a click's verdict.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Max, Min
+
+from links.models import Link
+from tracker.models import Click, Verdict
+
+
+@dataclass(frozen=True, slots=True)
+class SharingEvidence:
+    devices: int
+    networks: int
+    first_click_at: datetime | None
+    last_click_at: datetime | None
+
+
+NO_EVIDENCE = SharingEvidence(0, 0, None, None)
+
+
+def looks_forwarded(evidence: SharingEvidence) -> bool:
+    """True when the human clicks come from at least SHARED_MIN_DEVICES devices or
+    SHARED_MIN_NETWORKS networks and span at least SHARED_MIN_HOURS_APART hours."""
+    if evidence.first_click_at is None or evidence.last_click_at is None:
+        return False
+    spread = evidence.last_click_at - evidence.first_click_at >= timedelta(hours=settings.SHARED_MIN_HOURS_APART)
+    several = evidence.devices >= settings.SHARED_MIN_DEVICES or evidence.networks >= settings.SHARED_MIN_NETWORKS
+    return spread and several
+
+
+def sharing_evidence(link_ids: Iterable[int]) -> dict[int, SharingEvidence]:
+    """Return {link id: evidence} from the links' human clicks, in one grouped query; links without
+    a human click are left out."""
+    rows = (
+        Click.objects.filter(link_id__in=list(link_ids), verdict=Verdict.HUMAN)
+        .order_by()
+        .values("link_id")
+        .annotate(
+            devices=Count("user_agent", distinct=True),
+            networks=Count("ip", distinct=True),
+            first_click_at=Min("clicked_at"),
+            last_click_at=Max("clicked_at"),
+        )
+    )
+    return {
+        row["link_id"]: SharingEvidence(row["devices"], row["networks"], row["first_click_at"], row["last_click_at"])
+        for row in rows
+    }
+
+
+def update_sharing(link_ids: Iterable[int]) -> int:
+    """Recompute the forwarding evidence of these links and store it on them (one grouped read, one
+    bulk update). Return how many links were updated."""
+    link_ids = sorted(set(link_ids))
+    if not link_ids:
+        return 0
+    evidence = sharing_evidence(link_ids)
+    links = []
+    for link_id in link_ids:
+        found = evidence.get(link_id, NO_EVIDENCE)
+        links.append(
+            Link(
+                pk=link_id,
+                shared=looks_forwarded(found),
+                shared_devices=found.devices,
+                shared_networks=found.networks,
+                shared_first_click_at=found.first_click_at,
+                shared_last_click_at=found.last_click_at,
+            )
+        )
+    return Link.objects.bulk_update(
+        links,
+        ["shared", "shared_devices", "shared_networks", "shared_first_click_at", "shared_last_click_at"],
+        batch_size=500,
+    )

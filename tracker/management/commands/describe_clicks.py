@@ -1,0 +1,83 @@
+"""Fill the derived columns of stored clicks: device type, OS and browser of clicks not described
+yet, the country where the full IP address was kept, and the links' forwarding evidence."""
+
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from tqdm import tqdm
+
+from links.models import Link
+from tracker.client_ip import parse_ip
+from tracker.countries import country_of
+from tracker.devices import BATCH_SIZE, describe_new_clicks
+from tracker.forwarding import update_sharing
+from tracker.models import NOT_DESCRIBED, Click
+
+
+class Command(BaseCommand):
+    help = (
+        "Describe stored clicks (device type, OS, browser from the user agent), fill their country "
+        "when the full IP address was kept (ANONYMIZE_IPS=false), and rebuild every link's "
+        "forwarding evidence with --sharing (after changing the SHARED_* settings or reclassify_clicks)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--sharing", action="store_true", help="Also recompute the forwarding evidence of every link."
+        )
+        parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="Clicks or links per batch.")
+
+    def handle(self, *args, sharing, batch_size, **options):
+        # The progress bars write "\r" updates; OutputWrapper would end each one with a newline.
+        self.stdout.ending = ""
+        described = self.describe_devices(batch_size)
+        countries = self.fill_countries(batch_size) if not settings.ANONYMIZE_IPS else None
+        links = self.rebuild_sharing(batch_size) if sharing else None
+        self.stdout.ending = "\n"
+        self.stdout.write(_("Described the device of %(count)d clicks.") % {"count": described})
+        if countries is None:
+            self.stdout.write(
+                _(
+                    "Countries left as they are: stored addresses are anonymised (ANONYMIZE_IPS), the country needs the full address."
+                )
+            )
+        else:
+            self.stdout.write(_("Found the country of %(count)d clicks.") % {"count": countries})
+        if links is not None:
+            self.stdout.write(_("Recomputed the forwarding evidence of %(count)d links.") % {"count": links})
+
+    def describe_devices(self, batch_size):
+        total = Click.objects.filter(device_type=NOT_DESCRIBED).count()
+        described = 0
+        with tqdm(total=total, file=self.stdout, unit="click", desc=_("devices")) as progress:
+            while handled := describe_new_clicks(batch_size):
+                described += handled
+                progress.update(handled)
+        return described
+
+    def fill_countries(self, batch_size):
+        """Clicks without a country whose stored address is a full one (IPs not anonymised)."""
+        clicks = Click.objects.filter(country="", ip__isnull=False).order_by("id")
+        found, last_id = 0, 0
+        with tqdm(total=clicks.count(), file=self.stdout, unit="click", desc=_("countries")) as progress:
+            while batch := list(clicks.filter(id__gt=last_id).values_list("id", "ip")[:batch_size]):
+                ids_by_country = defaultdict(list)
+                for click_id, ip in batch:
+                    ids_by_country[country_of(parse_ip(ip))].append(click_id)
+                for country, click_ids in ids_by_country.items():
+                    if country:
+                        found += Click.objects.filter(id__in=click_ids).update(country=country)
+                last_id = batch[-1][0]
+                progress.update(len(batch))
+        return found
+
+    def rebuild_sharing(self, batch_size):
+        link_ids = list(Link.objects.order_by("id").values_list("id", flat=True))
+        with tqdm(total=len(link_ids), file=self.stdout, unit="link", desc=_("sharing")) as progress:
+            for start in range(0, len(link_ids), batch_size):
+                batch = link_ids[start : start + batch_size]
+                update_sharing(batch)
+                progress.update(len(batch))
+        return len(link_ids)
