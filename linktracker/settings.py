@@ -257,6 +257,9 @@ WORKER_JOBS = [
     "tracker.held_clicks.write_held_clicks",  # clicks a web host held during a database outage
     "tracker.derivation.derive_click_figures",
     "tracker.devices.describe_new_clicks",  # device, OS, browser of new clicks; forwarded links
+    "events.jobs.find_hot_leads",  # settled human clicks become hot-lead events and deliveries
+    "events.jobs.resume_lost_deliveries",
+    "events.jobs.prune_delivery_log",
 ]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

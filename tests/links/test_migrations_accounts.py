@@ -18,7 +18,7 @@ def migrate(targets):
 @pytest.mark.django_db(transaction=True)
 def test_existing_links_get_their_account_and_clicks_wait_to_be_described():
     """Accounts are filled from the e-mails; stored clicks have no country and are not described
-    yet; the click counters' triggers still count new clicks (the columns were added in place)."""
+    yet; the upgrade derives the link counters from the stored clicks."""
     latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
     old_apps = migrate(BEFORE_ACCOUNTS)
     campaign = old_apps.get_model("links", "Campaign").objects.create(name="q4")
@@ -41,5 +41,4 @@ def test_existing_links_get_their_account_and_clicks_wait_to_be_described():
         ("tok-free", "jean@orange.fr", False),
     ]
     assert list(Click.objects.values_list("country", "device_type", "os", "browser")) == [("", "", "", "")]
-    Click.objects.create(link_id=ceo.pk, clicked_at=clicked_at, verdict="human", country="FR")
-    assert Link.objects.get(token="tok-ceo").human_clicks == 2
+    assert Link.objects.get(token="tok-ceo").human_clicks == 1

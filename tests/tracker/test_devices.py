@@ -78,10 +78,10 @@ def test_the_job_works_in_bounded_batches(django_assert_num_queries):
 
 
 def test_a_worker_without_the_describe_job_is_reported(settings):
-    """tracker.W001 when WORKER_JOBS leaves the describe job out; nothing when it runs it."""
+    """tracker.W002 when WORKER_JOBS leaves the describe job out; nothing when it runs it."""
     from tracker.checks import describe_job_is_scheduled
 
     settings.WORKER_JOBS = ["tracker.rollup.advance_rollup"]
-    assert [warning.id for warning in describe_job_is_scheduled(None)] == ["tracker.W001"]
+    assert [warning.id for warning in describe_job_is_scheduled(None)] == ["tracker.W002"]
     settings.WORKER_JOBS = ["tracker.devices.describe_new_clicks"]
     assert describe_job_is_scheduled(None) == []

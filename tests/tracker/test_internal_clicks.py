@@ -8,6 +8,7 @@ from tests.factories import make_link
 from tests.tracker.click_facts import click_facts
 from tests.tracker.user_agents import CHROME, SLACKBOT
 from tracker.classification import classify
+from tracker.derivation import derive_click_figures
 from tracker.internal import TEAM_COOKIE_NAME
 from tracker.models import Click
 
@@ -60,6 +61,7 @@ def test_an_internal_only_link_is_not_clicked(client, api):
     """Internal clicks count as machine clicks: the link reads Scanner only, with 0 clicks."""
     link = make_link()
     client.get(f"/t/{link.token}?lt_no_track=1", HTTP_USER_AGENT=CHROME)
+    derive_click_figures()
     summary = Link.objects.with_click_summary().get()
     assert (summary.click_count, summary.status) == (0, "Scanner only")
     overview = api.get("/api/stats/overview/").json()
