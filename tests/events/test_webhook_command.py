@@ -90,3 +90,13 @@ def test_test_reports_a_refusal(receiver):
 def test_an_unknown_id_is_an_error():
     with pytest.raises(CommandError, match="No webhook endpoint #99."):
         webhook("disable", "99")
+
+
+def test_check_deploy_warns_when_payload_urls_would_be_paths(settings):
+    """Without PUBLIC_BASE_URL the worker has no host for tracking_url and dashboard_url."""
+    from events.checks import public_base_url_for_webhooks
+
+    settings.PUBLIC_BASE_URL = ""
+    assert [message.id for message in public_base_url_for_webhooks(None)] == ["events.W001"]
+    settings.PUBLIC_BASE_URL = "https://go.example.com"
+    assert public_base_url_for_webhooks(None) == []

@@ -1,7 +1,10 @@
 """The team's own clicks are `internal`: from INTERNAL_NETWORKS, a team browser (cookie), or a
 tracking URL opened with ?lt_no_track=1. Kept, never counted as human."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 
 from links.models import Link
 from tests.factories import make_link
@@ -98,3 +101,20 @@ def test_the_team_browser_page_marks_a_browser_in_one_click(client, operator):
 def test_the_team_browser_page_needs_a_login(client):
     response = client.get("/team-browser/")
     assert (response.status_code, response["Location"]) == (302, "/accounts/login/?next=/team-browser/")
+
+
+def test_a_bare_lt_no_track_counts_and_head_drops_it_too(client):
+    """?lt_no_track without a value is enough; a HEAD's Location never carries it either."""
+    link = make_link(destination_url="https://wesser.fr/offre")
+    get = client.get(f"/t/{link.token}?lt_no_track", HTTP_USER_AGENT=CHROME)
+    head = client.head(f"/t/{link.token}?a=1&lt_no_track=1", HTTP_USER_AGENT=CHROME)
+    assert (get["Location"], head["Location"]) == ("https://wesser.fr/offre", "https://wesser.fr/offre?a=1")
+    assert list(Click.objects.values_list("verdict", flat=True)) == ["internal"]
+
+
+def test_reclassifying_keeps_verdicts_that_came_from_the_request(client):
+    """The team cookie and ?lt_no_track are not stored: re-applying the rules keeps those verdicts."""
+    link = make_link()
+    client.get(f"/t/{link.token}?lt_no_track=1", HTTP_USER_AGENT=CHROME)
+    call_command("reclassify_clicks", stdout=StringIO())
+    assert Click.objects.values_list("verdict", "reason").get() == ("internal", "request: lt_no_track")
