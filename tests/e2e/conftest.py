@@ -48,7 +48,7 @@ def log_in(page, live_server, next_path="/dashboard/"):
     page.goto(f"{live_server.url}{next_path}")
     page.fill("#id_username", "operator")
     page.fill("#id_password", "s3cret-pass-phrase")
-    page.click("button[type=submit]")
+    page.click(".login-form button[type=submit]")
     page.wait_for_url(f"{live_server.url}/dashboard/**")
 
 
