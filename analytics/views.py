@@ -54,7 +54,6 @@ def dashboard_labels() -> dict:
         "noIcpClicked": gettext("No ICP has clicked yet"),
         "noClicks": gettext("No clicks yet"),
         "others": gettext("Others"),
-        "othersMembers": gettext("{count} smaller ICPs"),
         "clicks_one": gettext("{name}: {count} click ({percent})"),
         "clicks_other": gettext("{name}: {count} clicks ({percent})"),
         "heatmapCell_one": gettext("{day} {hour}:00 · {count} click"),
@@ -98,9 +97,7 @@ def dashboard_labels() -> dict:
         "points": gettext("{value} pts"),
         "percent": gettext("{value}%"),
         "duration": {"d": gettext("d"), "h": gettext("h"), "min": gettext("min"), "s": gettext("s")},
-        "median": gettext("median"),
         "average": gettext("average {value}"),
-        "clickRate": gettext("click rate {rate}"),
     }
 
 
