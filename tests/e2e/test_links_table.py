@@ -52,7 +52,10 @@ def test_searching_narrows_the_table_to_matching_prospects(page, live_server, pr
     page.fill("#link-search", "startup.io")
     page.wait_for_function("() => document.querySelectorAll('#links-table tbody tr').length === 1")
     assert table_rows(page)[0][:2] == ["Jane Smith", "jane@startup.io"]
-    assert page.locator("#page-info").inner_text() == "Page 1 · 1 link"
+    assert (
+        page.locator("#links-count").inner_text() == "1 link sent or clicked since the first link matching “startup.io”"
+    )
+    assert page.locator("#page-info").inner_text() == "Page 1 of 1"
 
 
 def test_clicking_the_clicks_header_sorts_by_clicks(page, live_server, prospects):
