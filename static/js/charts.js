@@ -58,19 +58,29 @@ export function pieTooltip(slice, percent, labels) {
 
 export function icpPieOption(rows, labels, palette, narrow) {
   const slices = groupSmallSlices(rows, labels.others);
+  const total = slices.reduce((sum, slice) => sum + slice.value, 0);
+  const share = (name) => {
+    const slice = slices.find((item) => item.name === name);
+    return Math.round((100 * (slice ? slice.value : 0)) / (total || 1));
+  };
   return {
     color: rankedShades(palette.steps, slices.length),
     tooltip: { ...tooltipStyle(palette), trigger: "item", formatter: (p) => pieTooltip(slices[p.dataIndex], p.percent, labels) },
+    // On a phone the labels would crowd a small ring: a legend under it names the slices instead.
+    legend: narrow
+      ? { bottom: 0, left: "center", itemWidth: 10, itemHeight: 10, textStyle: { color: palette.ink, fontSize: 11, width: 130, overflow: "truncate" }, formatter: (name) => `${name} ${share(name)}%` }
+      : { show: false },
     series: [{
       type: "pie",
-      radius: narrow ? ["25%", "45%"] : ["35%", "62%"],
+      radius: narrow ? ["28%", "48%"] : ["35%", "62%"],
+      center: narrow ? ["50%", "32%"] : ["50%", "50%"],
       itemStyle: { borderColor: "#fff", borderWidth: 2 },
       // At most eight slices, and a label that would still overlap another is dropped (its slice
       // keeps its tooltip).
       labelLayout: { hideOverlap: true },
-      labelLine: { length: 8, length2: 6 },
+      labelLine: { show: !narrow, length: 8, length2: 6 },
       label: {
-        color: palette.ink, fontSize: 11, width: narrow ? 80 : 130, overflow: "truncate",
+        show: !narrow, color: palette.ink, fontSize: 11, width: 130, overflow: "truncate",
         formatter: (p) => `${p.name} ${Math.round(p.percent)}%`,
       },
       data: slices.map(({ name, value }) => ({ name, value })),
@@ -79,7 +89,7 @@ export function icpPieOption(rows, labels, palette, narrow) {
 }
 
 /** The Sankey funnel: zero-value nodes and bands are left out (ECharts would draw them as lines). */
-export function funnelOption(funnel, labels, palette) {
+export function funnelOption(funnel, labels, palette, narrow = false) {
   const [, pink, rose, red, burgundy] = palette.steps;
   const colours = { Sent: burgundy, Clicked: red, "Not clicked": pink, "Clicked once": rose, "Clicked 2+ times": burgundy };
   const nodes = funnel.nodes.filter((node) => node.value > 0);
@@ -94,14 +104,26 @@ export function funnelOption(funnel, labels, palette) {
     },
     series: [{
       type: "sankey",
-      left: 8, right: 150, top: 12, bottom: 12,
+      // The first stage's label sits on its left and the others on their right, so that no label
+      // lies on a node; on a phone, names and counts go on two lines.
+      left: narrow ? 60 : 96, right: narrow ? 112 : 150, top: 12, bottom: 12,
       nodeAlign: "left",
-      nodeGap: 18,
+      nodeGap: narrow ? 26 : 18, // two-line labels on a phone need the room
+      nodeWidth: narrow ? 12 : 20,
       emphasis: { focus: "adjacency" },
       lineStyle: { color: "gradient", opacity: 0.35, curveness: 0.5 },
-      labelLayout: { hideOverlap: true },
-      label: { color: palette.ink, formatter: (p) => `${name(p.name)}: ${p.value}` },
-      data: nodes.map((node) => ({ ...node, itemStyle: { color: colours[node.name] || red } })),
+      labelLayout: { hideOverlap: !narrow }, // on a phone nodeGap keeps the two-line labels apart
+      label: {
+        color: palette.ink,
+        fontSize: narrow ? 10 : 12,
+        ...(narrow ? { lineHeight: 12, width: 108, overflow: "truncate" } : {}),
+        formatter: (p) => (narrow ? `${name(p.name)}\n${p.value}` : `${name(p.name)}: ${p.value}`),
+      },
+      data: nodes.map((node) => ({
+        ...node,
+        itemStyle: { color: colours[node.name] || red },
+        ...(node.name === "Sent" ? { label: { position: "left" } } : {}),
+      })),
       links: funnel.links.filter((link) => link.value > 0),
     }],
   };

@@ -120,7 +120,7 @@ function renderOverview(overview) {
 
 function renderFunnel(funnel) {
   if (!funnel.nodes.length || funnel.nodes[0].value === 0) draw(charts.funnel, emptyOption(labels.noLinksSent, palette));
-  else draw(charts.funnel, funnelOption(funnel, labels, palette));
+  else draw(charts.funnel, funnelOption(funnel, labels, palette, charts.funnel.getWidth() < 480));
 }
 
 function renderIcpPie(icpStats) {

@@ -28,6 +28,8 @@ def test_the_demo_dashboard_fits_the_screen(browser, live_server, operator, arti
     page.screenshot(path=str(artifacts / f"dashboard-{name}-{language}.png"), full_page=True)
     page.screenshot(path=str(artifacts / f"dashboard-{name}-{language}-first-screen.png"))
     page.locator(".links-card").screenshot(path=str(artifacts / f"dashboard-{name}-{language}-links.png"))
+    page.locator(".chart-row").first.screenshot(path=str(artifacts / f"dashboard-{name}-{language}-funnel-and-pie.png"))
+    page.locator(".icp-metrics-card").screenshot(path=str(artifacts / f"dashboard-{name}-{language}-icp-table.png"))
     assert page.evaluate("() => document.documentElement.scrollWidth") == width
     assert page.locator("#links-table tbody tr").count() == 25
     assert page.locator("#links-count").inner_text() == COUNTS[language]
