@@ -245,7 +245,7 @@ LOGGING = {
 # Languages of the pages (dashboard, login, error pages): the browser's Accept-Language picks one
 # of LANGUAGES, or the language switch (a cookie); LANGUAGE_CODE is the fallback. The API's and the
 # CSV's fixed words (headers, statuses, "Non défini") are not translated.
-LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en")
+LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en").strip().lower().split("-")[0]  # fr-FR -> fr
 LANGUAGES = [("fr", "Français"), ("en", "English")]
 if LANGUAGE_CODE not in dict(LANGUAGES):
     raise ImproperlyConfigured(f"LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}, not {LANGUAGE_CODE!r}")

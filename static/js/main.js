@@ -195,6 +195,8 @@ async function refresh() {
   // A slow answer for the previous filters must not overwrite the figures of the current ones.
   const generation = ++latestRefresh;
   lastRefreshAt = Date.now();
+  // Other widgets of the page (modules of their own) refetch with the same filters on this event.
+  root.dispatchEvent(new CustomEvent("dashboard:refresh", { detail: { filters: params.toString() } }));
   const when = (render) => (data) => { if (generation === latestRefresh) render(data); };
   try {
     await Promise.all([

@@ -363,3 +363,15 @@ def test_polling_pauses_while_the_tab_is_hidden(page, live_server, prospects):
         " document.dispatchEvent(new Event('visibilitychange')); }"
     )
     page.wait_for_function("() => document.querySelector('[data-kpi=total_clicks]').textContent === '8'")
+
+
+def test_each_refresh_tells_other_widgets_the_filters(dashboard):
+    """A "dashboard:refresh" event carries the filters, so a widget in its own module can follow them."""
+    dashboard.evaluate(
+        "() => { window.seenFilters = [];"
+        " document.getElementById('dashboard').addEventListener('dashboard:refresh',"
+        " event => window.seenFilters.push(event.detail.filters)); }"
+    )
+    dashboard.click(".period-button[data-range='30d']")
+    wait_for_figures(dashboard, "range=30d")
+    assert dashboard.evaluate("() => window.seenFilters") == ["range=30d"]
