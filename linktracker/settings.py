@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -173,7 +174,6 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -318,3 +318,12 @@ WEBHOOK_LOG_DAYS = env_int("WEBHOOK_LOG_DAYS", 30)  # delivery attempts older th
 SHARED_MIN_DEVICES = env_int("SHARED_MIN_DEVICES", 2)
 SHARED_MIN_NETWORKS = env_int("SHARED_MIN_NETWORKS", 2)
 SHARED_MIN_HOURS_APART = env_int("SHARED_MIN_HOURS_APART", 1)
+
+# Languages of the pages (dashboard, login, error pages): the browser's Accept-Language picks one
+# of LANGUAGES, or the language switch (a cookie); LANGUAGE_CODE is the fallback. The API's and the
+# CSV's fixed words (headers, statuses, "Non défini") are not translated.
+LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en").strip().lower().split("-")[0]  # fr-FR -> fr
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(f"LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}, not {LANGUAGE_CODE!r}")
+LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("team-browser/", team_browser, name="team-browser"),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the page's language switch
 ]
 
 handler500 = "linktracker.errors.server_error"

@@ -11,7 +11,6 @@ follow_link() as an ordinary view.
 
 import contextlib
 import datetime
-import functools
 import math
 import re
 import time
@@ -21,7 +20,6 @@ from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunspli
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
-from django.template import loader
 from django.utils.encoding import iri_to_uri
 
 from links.public_urls import TRACKING_PATH_PREFIX  # noqa: F401  (re-exported for the servers of /t/)
@@ -32,6 +30,7 @@ from tracker.destinations import cached_link, cached_link_during_outage
 from tracker.held_clicks import hold_click
 from tracker.internal import internal_hints
 from tracker.miss_counter import count_miss
+from tracker.prospect_pages import not_found_page
 from tracker.recording import click_facts, find_link, record_click
 
 TRACKING_METHODS = ("GET", "HEAD")
@@ -194,11 +193,5 @@ def refuse_unknown_token(meta):
     if misses > settings.TRACKING_MISS_LIMIT:
         retry_after = str(math.ceil(MISS_WINDOW_SECONDS - now % MISS_WINDOW_SECONDS))
         return TrackingAnswer(429, [("Retry-After", retry_after), *TOO_MANY_MISSES_HEADERS], TOO_MANY_MISSES_BODY)
-    body = not_found_page().encode()
+    body = not_found_page(meta.get("HTTP_ACCEPT_LANGUAGE", "")).encode()
     return TrackingAnswer(404, [*NOT_FOUND_HEADERS, ("Content-Length", str(len(body)))], body)
-
-
-@functools.cache
-def not_found_page():
-    """Return templates/404.html, rendered once per process: a miss does no template work."""
-    return loader.render_to_string("404.html")

@@ -3,7 +3,6 @@
 // draws a table and two compact charts. Prospect text goes into the DOM with textContent only;
 // chart tooltips (HTML) go through echarts.format.encodeHTML.
 
-const REFRESH_SECONDS = 45;
 const TOP_COUNTRIES = 10;
 const FILTER_NAMES = ["range", "campaign", "include_bots"];
 
@@ -208,16 +207,8 @@ async function refresh() {
   }
 }
 
-// Redraw when the dashboard's filters change: it keeps them in the URL's query string.
-let drawnSearch = null;
-function refreshIfFiltersChanged() {
-  if (currentFilters().toString() !== drawnSearch) {
-    drawnSearch = currentFilters().toString();
-    refresh();
-  }
-}
-
-setInterval(refreshIfFiltersChanged, 500);
-setInterval(refresh, REFRESH_SECONDS * 1000);
+// The dashboard (main.js) announces every refresh (a filter changed, or its polling while the tab
+// is visible) after writing its filters into the URL's query string: redraw with them.
+document.getElementById("dashboard").addEventListener("dashboard:refresh", () => refresh());
 window.addEventListener("resize", () => Object.values(charts).forEach((chart) => chart.resize()));
-refreshIfFiltersChanged();
+refresh();

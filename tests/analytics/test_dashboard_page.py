@@ -23,6 +23,7 @@ API_URL_NAMES = {
     "data-timeline-url": "stats-timeline",
     "data-top-clickers-url": "stats-top-clickers",
     "data-icp-stats-url": "icp-stats",
+    "data-icp-metrics-url": "stats-icp-metrics",
     "data-campaigns-url": "campaigns",
     "data-links-url": "link-list",
     "data-export-url": "export-csv",
@@ -67,7 +68,7 @@ def test_the_page_hands_every_api_url_to_its_script(client, operator):
     for attribute, url_name in API_URL_NAMES.items():
         assert f'{attribute}="{reverse(url_name)}"' in response.text
     assert '<script src="/static/vendor/echarts/echarts.min.js"></script>' in response.text
-    assert '<script type="module" src="/static/js/dashboard.js"></script>' in response.text
+    assert '<script type="module" src="/static/js/main.js"></script>' in response.text
 
 
 def test_the_filters_of_a_bookmarked_url_come_back(client, operator):
@@ -75,7 +76,9 @@ def test_the_filters_of_a_bookmarked_url_come_back(client, operator):
     client.force_login(operator)
     response = client.get("/dashboard/", {"range": "7d", "campaign": "aura.camp"})
     assert initial_filters(response) == {"range": "7d", "campaign": "aura.camp"}
-    assert 'data-range="7d" title="Last 7 days"\n              aria-pressed="true"' in response.text
+    assert re.search(
+        r'data-range="7d" title="Last 7 days" aria-label="Last 7 days"\s+aria-pressed="true"', response.text
+    )
 
 
 def test_an_unknown_range_shows_all_time(client, operator):

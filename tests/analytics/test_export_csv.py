@@ -193,3 +193,15 @@ def test_memory_does_not_grow_with_the_number_of_links(api):
 
     assert (small_lines, large_lines) == (4_001, 40_001)
     assert large_peak < small_peak * 1.25, f"peak {small_peak / 1e6:.2f} MB, then {large_peak / 1e6:.2f} MB"
+
+
+def test_the_export_takes_the_search_of_the_links_list(api):
+    """?search=doe exports the links whose name or e-mail contains every word, like GET /api/links/."""
+    make_link(email="john@company.com", first_name="John", last_name="Doe")
+    make_link(email="jane@startup.io", first_name="Jane", last_name="Smith")
+    make_link(email="doe.family@home.fr", first_name="Marc", last_name="Petit")
+    lines = csv_text(api.get("/api/export.csv", {"search": "doe"})).split("\r\n")[1:-1]
+    assert sorted(line.split(",")[2] for line in lines) == ["doe.family@home.fr", "john@company.com"]
+    listed = api.get("/api/links/", {"search": "doe"}).json()["results"]
+    assert sorted(link["email"] for link in listed) == ["doe.family@home.fr", "john@company.com"]
+    assert csv_text(api.get("/api/export.csv", {"search": "john doe"})).count("\r\n") == 2

@@ -1,6 +1,7 @@
 """Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server."""
 
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,7 @@ def log_in(page, live_server, next_path="/dashboard/"):
     page.goto(f"{live_server.url}{next_path}")
     page.fill("#id_username", "operator")
     page.fill("#id_password", "s3cret-pass-phrase")
-    page.click("button[type=submit]")
+    page.click(".login-form button[type=submit]")
     page.wait_for_url(f"{live_server.url}/dashboard/**")
 
 
@@ -69,23 +70,50 @@ def chart_option(page, element_id):
     )
 
 
+KPI_KEYS = ("links_sent", "links_clicked", "click_rate", "total_clicks", "unique_clickers", "bot_clicks_filtered")
+
+
 def kpis(page):
-    return page.evaluate(
+    """The KPI cards' values as shown, by figure."""
+    shown = page.evaluate(
         "() => Object.fromEntries([...document.querySelectorAll('[data-kpi]')]"
         ".map(node => [node.dataset.kpi, node.textContent]))"
     )
+    return {key: shown[key] for key in KPI_KEYS}
+
+
+def percent_as_shown(value):
+    """The page's percentages: whole numbers from 10 %, one decimal below (rounded half up, as Intl)."""
+    digits = Decimal("1") if value >= 10 else Decimal("0.1")
+    return f"{Decimal(str(value)).quantize(digits, rounding=ROUND_HALF_UP).normalize():f}%"
 
 
 def kpis_expected(overview):
-    """What the KPI cards must show for an overview answer of the API."""
+    """What the KPI cards must show for an overview answer of the API (English page)."""
     return {
         "links_sent": str(overview["links_sent"]),
         "links_clicked": str(overview["links_clicked"]),
-        "click_rate": f"{overview['click_rate']:g}%",
+        "click_rate": percent_as_shown(overview["click_rate"]),
         "total_clicks": str(overview["total_clicks"]),
         "unique_clickers": str(overview["unique_clickers"]),
         "bot_clicks_filtered": str(overview["bot_clicks_filtered"]),
     }
+
+
+def new_page(browser, language="en", width=1440, height=900, touch=False, timezone_id=None):
+    """A page in a fresh browser context whose language is `language` (locale and Accept-Language)."""
+    locale = {"en": "en-US", "fr": "fr-FR"}[language]
+    context = browser.new_context(
+        locale=locale,
+        extra_http_headers={"Accept-Language": f"{locale},{language};q=0.9"},
+        user_agent=DESKTOP_CHROME,
+        viewport={"width": width, "height": height},
+        has_touch=touch,
+        is_mobile=touch,
+        accept_downloads=True,
+        **({"timezone_id": timezone_id} if timezone_id else {}),
+    )
+    return context.new_page()
 
 
 @pytest.fixture

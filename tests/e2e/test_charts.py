@@ -50,12 +50,12 @@ def test_the_pie_sits_to_the_right_of_the_funnel(dashboard):
 
 
 def test_the_pie_tooltip_gives_count_and_percentage(dashboard):
-    """Hovering the CEO slice reads "CEO: 3 clicks (42.86%)"."""
+    """Hovering the CEO slice reads "CEO: 3 clicks (43%)" (the ICP guide's wording)."""
     dashboard.evaluate(
         "() => echarts.getInstanceByDom(document.getElementById('icp-chart'))"
         ".dispatchAction({type: 'showTip', seriesIndex: 0, dataIndex: 0})"
     )
-    assert dashboard.locator("#icp-chart .chart-tooltip").inner_text().strip() == "CEO: 3 clicks (42.86%)"
+    assert dashboard.locator("#icp-chart .chart-tooltip").inner_text().strip() == "CEO: 3 clicks (43%)"
 
 
 def test_the_heatmap_spans_the_api_maximum(dashboard, api):

@@ -22,3 +22,18 @@ def test_the_export_button_downloads_the_filtered_csv(page, live_server, api, pr
     expected = b"".join(api.get("/api/export.csv", {"range": "7d", "campaign": "aura.camp"}).streaming_content)
     assert content == expected.decode("utf-8-sig")
     assert download.suggested_filename.endswith(".csv")
+
+
+def test_the_export_carries_the_search_of_the_table(page, live_server, api, prospects):
+    """Searching "startup.io" narrows the table to Jane, and Export CSV downloads Jane only."""
+    log_in(page, live_server, "/dashboard/?range=7d")
+    wait_for_figures(page, "range=7d")
+    page.fill("#link-search", "startup.io")
+    page.wait_for_function("() => document.querySelectorAll('#links-table tbody tr').length === 1")
+    assert page.get_attribute("#export-csv", "href") == "/api/export.csv?range=7d&search=startup.io"
+    with page.expect_download() as download_info:
+        page.click("#export-csv")
+    lines = download_info.value.path().read_bytes().decode("utf-8-sig").split("\r\n")[:-1]
+    assert [line.split(",")[2] for line in lines[1:]] == ["jane@startup.io"]
+    expected = b"".join(api.get("/api/export.csv", {"range": "7d", "search": "startup.io"}).streaming_content)
+    assert "\r\n".join(lines) + "\r\n" == expected.decode("utf-8-sig")

@@ -52,7 +52,10 @@ def test_searching_narrows_the_table_to_matching_prospects(page, live_server, pr
     page.fill("#link-search", "startup.io")
     page.wait_for_function("() => document.querySelectorAll('#links-table tbody tr').length === 1")
     assert table_rows(page)[0][:2] == ["Jane Smith", "jane@startup.io"]
-    assert page.locator("#page-info").inner_text() == "Page 1 · 1 link"
+    assert (
+        page.locator("#links-count").inner_text() == "1 link sent or clicked since the first link matching “startup.io”"
+    )
+    assert page.locator("#page-info").inner_text() == "Page 1 of 1"
 
 
 def test_clicking_the_clicks_header_sorts_by_clicks(page, live_server, prospects):
@@ -60,8 +63,8 @@ def test_clicking_the_clicks_header_sorts_by_clicks(page, live_server, prospects
     log_in(page, live_server)
     wait_for_figures(page)
     page.click("button.sort[data-ordering=clicks]")
-    page.wait_for_function("() => document.querySelector('th[aria-sort=descending]') !== null")
+    page.wait_for_function("() => document.querySelector('#links-table th[aria-sort=descending]') !== null")
     assert [row[4] for row in table_rows(page)] == ["3", "2", "1", "1", "0", "0"]
     page.click("button.sort[data-ordering=clicks]")
-    page.wait_for_function("() => document.querySelector('th[aria-sort=ascending]') !== null")
+    page.wait_for_function("() => document.querySelector('#links-table th[aria-sort=ascending]') !== null")
     assert [row[4] for row in table_rows(page)] == ["0", "0", "1", "1", "2", "3"]

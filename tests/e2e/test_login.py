@@ -22,7 +22,7 @@ def test_a_wrong_password_says_so(page, live_server, operator, artifacts):
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "operator")
     page.fill("#id_password", "not-the-password")
-    page.click("button[type=submit]")
+    page.click(".login-form button[type=submit]")
     assert page.locator(".form-error").inner_text() == "Your username and password didn't match. Please try again."
     assert page.url == f"{live_server.url}/accounts/login/"
     # Only once the answer page is shown: a capture during the POST's navigation fails in Chromium.

@@ -43,7 +43,7 @@ def test_markup_in_a_first_name_shows_as_text_in_the_table_the_chart_and_its_too
         "() => echarts.getInstanceByDom(document.getElementById('icp-chart'))"
         ".dispatchAction({type: 'showTip', seriesIndex: 0, dataIndex: 0})"
     )
-    assert page.locator("#icp-chart .chart-tooltip").inner_text().strip() == f"{FLAG_PAYLOAD}: 1 clicks (100%)"
+    assert page.locator("#icp-chart .chart-tooltip").inner_text().strip() == f"{FLAG_PAYLOAD}: 1 click (100%)"
 
     page.wait_for_timeout(300)  # give an injected onerror the time to fire
     assert page.locator("#dashboard img").count() == 0

@@ -18,6 +18,7 @@ PUBLIC_ROUTES = {
     "admin/login/": "the admin's login page",
     "admin/logout/": "logging out: an anonymous visitor is only sent back to the admin's login",
     "api/schema/": "the OpenAPI schema describes the API's shape, none of its data (Clay users read it)",
+    "i18n/setlang/": "the language switch only sets a cookie and redirects to a page of this site",
     "": "the home page only redirects to the dashboard, which asks for a login",
 }
 REFUSALS = {401, 403, 404, 405}
