@@ -115,6 +115,7 @@ function renderCampaigns(campaigns) {
 }
 
 function renderOverview(overview) {
+  state.dataAsOf = overview.data_as_of;
   renderKpis(overview, labels);
   document.getElementById("no-clicks").hidden = overview.total_clicks > 0;
 }
@@ -183,13 +184,13 @@ function confirmDelete(link) {
 let latestRefresh = 0;
 let lastRefreshAt = 0;
 
-/** "Data as of 14:20:05": when the background worker last caught up with the clicks (the
+/** "Data as of 14:20": when the background worker last caught up with the clicks (the
  * overview's data_as_of), else when the page fetched the figures; in the server's time zone, like
  * every time on the page. */
 function dataAsOf() {
   const moment = state.dataAsOf ? new Date(state.dataAsOf) : new Date();
   const time = new Intl.DateTimeFormat(labels.language, {
-    hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone,
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone,
   }).format(moment);
   return fillIn(labels.updatedAt, { time });
 }
