@@ -4,7 +4,10 @@ import secrets
 
 from django.core.validators import URLValidator
 from django.db import IntegrityError, models, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, Count, F, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from links.icp import spellings_to_store
 
 # Verdict of a human click, as stored by tracker.Click. Spelled here, not imported, so that
 # `links` stays the bottom layer (tracker and analytics import links, never the other way).
@@ -13,9 +16,19 @@ NOT_DEFINED_ICP = "Non défini"
 
 TOKEN_BYTES = 8  # 64 bits of randomness -> 11 URL-safe characters
 
-# Prospects land on web pages only: javascript:, data: or ftp: destinations are refused.
-validate_destination_url = URLValidator(
-    schemes=["http", "https"], message="Enter an absolute http:// or https:// URL with a host."
+
+class DestinationUrlValidator(URLValidator):
+    """Prospects land on web pages only: javascript:, data: or ftp: destinations are refused. A URL
+    longer than the field is left to the length check, whose message is the true one."""
+
+    def __call__(self, value):
+        if isinstance(value, str) and len(value) > self.max_length:
+            return
+        super().__call__(value)
+
+
+validate_destination_url = DestinationUrlValidator(
+    schemes=["http", "https"], message=_("Enter an absolute http:// or https:// URL with a host.")
 )
 
 # The prospect fields a repeat of the same (email, campaign, destination_url) may update.
@@ -81,12 +94,29 @@ class LinkQuerySet(models.QuerySet):
         concurrent request inserts the same prospect first, the batch is retried once inside a
         savepoint, where it finds that link.
         """
+        prospects = self.with_stored_icp_spellings(prospects)
         try:
             with transaction.atomic(using=self.db):
                 return self._save_prospects(prospects)
         except IntegrityError:
             with transaction.atomic(using=self.db):
                 return self._save_prospects(prospects)
+
+    def icp_spellings(self, labels):
+        """Return {label: the spelling to store} for `labels` (see links.icp.spellings_to_store):
+        one grouped query over the stored ICPs, none when no label is given."""
+        labels = [label for label in labels if label]
+        if not labels:
+            return {}
+        stored = self.exclude(icp=None).values_list("icp").annotate(links=Count("pk")).order_by()
+        return spellings_to_store(labels, dict(stored))
+
+    def with_stored_icp_spellings(self, prospects):
+        """Return `prospects` with each ICP spelled as it is (or will be) stored."""
+        spellings = self.icp_spellings([p["icp"] for p in prospects if p.get("icp")])
+        if not spellings:
+            return prospects
+        return [{**p, "icp": spellings[p["icp"]]} if p.get("icp") else p for p in prospects]
 
     def _existing_links(self, prospects, campaigns):
         """Return {(email, campaign id, destination_url): Link} among `prospects`, in one query."""

@@ -21,4 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "linktracker.errors.bad_request"
+handler403 = "linktracker.errors.permission_denied"
+handler404 = "linktracker.errors.page_not_found"
 handler500 = "linktracker.errors.server_error"

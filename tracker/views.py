@@ -28,6 +28,7 @@ from links.public_urls import TRACKING_PATH_PREFIX  # noqa: F401  (re-exported f
 from tracker.classification import hint_headers
 from tracker.client_ip import client_ip, client_network
 from tracker.recording import click_facts, find_link, record_click
+from tracker.tokens import token_from_path
 
 TRACKING_METHODS = ("GET", "HEAD")
 MISS_WINDOW_SECONDS = 60
@@ -64,7 +65,7 @@ def answer_tracking_url(meta, token):
     if method not in TRACKING_METHODS:
         return TrackingAnswer(405, [*NOT_ALLOWED_HEADERS], b"")
     clicked_at = datetime.datetime.now(datetime.UTC)
-    link = find_link_on_live_connection(token, clicked_at)
+    link = find_link_on_live_connection(token_from_path(token), clicked_at)
     if link is None:
         return refuse_unknown_token(meta)
     if method == "GET":
