@@ -8,9 +8,11 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from tqdm import tqdm
 
 from links.models import Campaign, Link
+from linktracker.management import manage_py
 from tracker.classification import ClickFacts, classify
 from tracker.models import Click
 
@@ -172,10 +174,17 @@ class Command(BaseCommand):
         if prospects < 1:
             raise CommandError("--prospects must be at least 1.")
         if Link.objects.exists() and not force:
-            raise CommandError(
-                "The database already has links; seed_demo only fills an empty one. "
-                "Use --force to replace the demo campaigns' links."
+            # A notice, not an error: `scripts/run --demo` run a second time goes on to serve the app.
+            self.stdout.write(
+                self.style.WARNING(
+                    gettext(
+                        "The database already has links, so no demo data was added (demo data never mixes "
+                        "into real prospects). To replace the demo campaigns' links: %(command)s"
+                    )
+                    % {"command": manage_py("seed_demo --force")}
+                )
             )
+            return
         generator = random.Random(seed)
         now = timezone.now()
         with transaction.atomic():
