@@ -11,7 +11,7 @@ router.register("stats", api.StatsViewSet, basename="stats")  # stats-overview, 
 icp_stats = api.IcpStatsViewSet.as_view({"get": "list"})
 
 urlpatterns = [
-    # Spelled as the ICP guide does, without a trailing slash. Every /api/ route also answers the
+    # Documented without a trailing slash. Every /api/ route also answers the
     # other spelling, with no redirect (linktracker.middleware.ApiTrailingSlashMiddleware).
     path("icp-stats", icp_stats, name="icp-stats"),
     path("campaigns/", api.CampaignViewSet.as_view({"get": "list"}), name="campaigns"),

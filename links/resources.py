@@ -39,7 +39,7 @@ class SpreadsheetTimeWidget(widgets.Widget):
 
 
 class LinkExportResource(resources.ModelResource):
-    """The seed's CSV columns: First Name,Last Name,Email,ICP,Campaign,Clicks,First Click,
+    """The export's CSV columns: First Name,Last Name,Email,ICP,Campaign,Clicks,First Click,
     Last Click,Status. Clicks are all-time human clicks; ICP is empty when not defined."""
 
     first_name = fields.Field("first_name", "First Name")

@@ -288,3 +288,7 @@ def env_time_zone(name, default):
 # Dates on the dashboard, in the CSV and in the admin: the zone of the machine the server runs on
 # unless TIME_ZONE says otherwise (replaces the UTC default above).
 TIME_ZONE = env_time_zone("TIME_ZONE", host_time_zone())
+SPECTACULAR_SETTINGS["DESCRIPTION"] += (
+    " Every path answers with and without its trailing slash, for every method, with no redirect;"
+    ' every error is JSON, {"detail": ...} or messages per field.'
+)

@@ -16,7 +16,7 @@ from linktracker.management import manage_py
 from tracker.classification import ClickFacts, classify
 from tracker.models import Click
 
-# The seed's ICP lists (ICP_FEATURE.md), one campaign per segment.
+# Example ICPs of three kinds of prospecting, one campaign per segment.
 CAMPAIGNS = {
     "aura.camp": ["CEO", "CTO", "VP Sales", "Head of Marketing", "Product Manager"],
     "wesser-recrutement.fr": [
