@@ -4,10 +4,11 @@ import secrets
 
 from django.core.validators import URLValidator
 from django.db import IntegrityError, models, transaction
-from django.db.models import Case, Count, F, Value, When
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
-from links.icp import spellings_to_store
+from links.icp import spellings_to_store, tidy_icp
 
 # Verdict of a human click, as stored by tracker.Click. Spelled here, not imported, so that
 # `links` stays the bottom layer (tracker and analytics import links, never the other way).
@@ -103,13 +104,16 @@ class LinkQuerySet(models.QuerySet):
                 return self._save_prospects(prospects)
 
     def icp_spellings(self, labels):
-        """Return {label: the spelling to store} for `labels` (see links.icp.spellings_to_store):
-        one grouped query over the stored ICPs, none when no label is given."""
-        labels = [label for label in labels if label]
-        if not labels:
-            return {}
-        stored = self.exclude(icp=None).values_list("icp").annotate(links=Count("pk")).order_by()
-        return spellings_to_store(labels, dict(stored))
+        """Return {label: the spelling to store} for `labels` (see links.icp.spellings_to_store).
+
+        One indexed lookup (link_icp_upper) per distinct ICP among `labels`, whatever the number of
+        links: Clay posts one prospect at a time, so this runs on every POST."""
+        labels = [label for label in labels if tidy_icp(label)]
+        stored = {}
+        for upper in {tidy_icp(label).upper() for label in labels}:
+            matching = self.annotate(icp_upper=Upper("icp")).filter(icp_upper=upper).order_by()
+            stored.update((spelling, 1) for spelling in matching.values_list("icp", flat=True)[:1])
+        return spellings_to_store(labels, stored)
 
     def with_stored_icp_spellings(self, prospects):
         """Return `prospects` with each ICP spelled as it is (or will be) stored."""
@@ -200,6 +204,8 @@ class Link(models.Model):
         indexes = [
             # Links sent and human clicks per campaign (the campaign drop-down) from the index alone.
             models.Index(fields=["campaign", "human_clicks"], name="link_campaign_human_clicks"),
+            # The stored spelling of an ICP, whatever the case it arrives in (LinkQuerySet.icp_spellings).
+            models.Index(Upper("icp"), name="link_icp_upper"),
         ]
         constraints = [
             # Clay re-sends the same row: the prospect (not the destination) is the identity.

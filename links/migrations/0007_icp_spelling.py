@@ -1,8 +1,10 @@
 """One spelling per ICP: labels that differ only in case or spacing ("ceo", "CEO", " CEO ") become
-their most common spelling, so every chart, table and export counts them as one ICP."""
+their most common spelling, so every chart, table and export counts them as one ICP; an index on
+UPPER(icp) finds an ICP's stored spelling when a new link arrives."""
 
-from django.db import migrations
+from django.db import migrations, models
 from django.db.models import Count
+from django.db.models.functions import Upper
 
 from links.icp import most_common_spellings
 
@@ -18,4 +20,7 @@ def merge_icp_spellings(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("links", "0004_link_click_counters")]
 
-    operations = [migrations.RunPython(merge_icp_spellings, migrations.RunPython.noop)]
+    operations = [
+        migrations.RunPython(merge_icp_spellings, migrations.RunPython.noop),
+        migrations.AddIndex(model_name="link", index=models.Index(Upper("icp"), name="link_icp_upper")),
+    ]
