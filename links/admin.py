@@ -148,7 +148,7 @@ class LinkAdmin(ImportExportModelAdmin):
     def save_model(self, request, obj, form, change):
         """An ICP typed in the form takes the spelling of the ICP it matches ("ceo" -> "CEO")."""
         if obj.icp:
-            obj.icp = Link.objects.icp_spellings([obj.icp])[obj.icp]
+            obj.icp = Link.objects.icp_spellings([obj.icp]).get(obj.icp, obj.icp)
         super().save_model(request, obj, form, change)
 
     @admin.display(description=gettext_lazy("tracking URL"))

@@ -120,7 +120,7 @@ class LinkQuerySet(models.QuerySet):
         spellings = self.icp_spellings([p["icp"] for p in prospects if p.get("icp")])
         if not spellings:
             return prospects
-        return [{**p, "icp": spellings[p["icp"]]} if p.get("icp") else p for p in prospects]
+        return [{**p, "icp": spellings.get(p["icp"], p["icp"])} if p.get("icp") else p for p in prospects]
 
     def _existing_links(self, prospects, campaigns):
         """Return {(email, campaign id, destination_url): Link} among `prospects`, in one query."""
