@@ -1,6 +1,5 @@
 """The stats API: thin read-only viewsets that validate the filters and call analytics.queries."""
 
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
@@ -91,19 +90,9 @@ class FiguresFilterMixin:
         return filterset.figures_filters()
 
 
-class BothSpellingsSchema(AutoSchema):
-    """One view served at a path with and without its trailing slash: one operationId each."""
-
-    def get_operation_id(self):
-        operation_id = super().get_operation_id()
-        return f"{operation_id}_trailing_slash" if self.path.endswith("/") else operation_id
-
-
 class IcpStatsViewSet(FiguresFilterMixin, viewsets.ViewSet):
-    schema = BothSpellingsSchema()
-
     @extend_schema(
-        summary="Clicks per ICP (the seed's /api/icp-stats)",
+        summary="Human clicks per ICP (the ICP pie chart)",
         description=(
             f"{ACTIVITY} Only ICPs that clicked, most clicks first, ties by name; links without ICP "
             'are grouped as "Non défini". Served at /api/icp-stats and /api/icp-stats/.'
@@ -155,7 +144,7 @@ class StatsViewSet(FiguresFilterMixin, viewsets.ViewSet):
         return Response(FunnelSerializer(queries.funnel(**self.figures_filters())).data)
 
     @extend_schema(
-        summary='Metrics per ICP (the seed\'s "Métriques à suivre")',
+        summary="Metrics per ICP: links sent, clickers, click rate, time to first click",
         description=(
             "Per ICP: links sent, unique clickers (links clicked), click rate (%), average clicks per "
             f"clicker, average time to first click (seconds). Most links sent first, ties by name. {COHORT}"

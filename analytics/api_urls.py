@@ -11,9 +11,9 @@ router.register("stats", api.StatsViewSet, basename="stats")  # stats-overview, 
 icp_stats = api.IcpStatsViewSet.as_view({"get": "list"})
 
 urlpatterns = [
-    # The seed's URL has no trailing slash; both spellings answer, neither redirects.
+    # Documented without a trailing slash. Every /api/ route also answers the
+    # other spelling, with no redirect (linktracker.middleware.ApiTrailingSlashMiddleware).
     path("icp-stats", icp_stats, name="icp-stats"),
-    path("icp-stats/", icp_stats),
     path("campaigns/", api.CampaignViewSet.as_view({"get": "list"}), name="campaigns"),
     path("export.csv", export.export_links_csv, name="export-csv"),
     *router.urls,

@@ -315,7 +315,7 @@ def funnel(period=Period.ALL_TIME, campaign="", include_bots=False):
 
 
 def icp_metrics(period=Period.ALL_TIME, campaign="", include_bots=False):
-    """Cohort, the seed's "Métriques à suivre" per ICP: `links_sent`, `unique_clickers`,
+    """Cohort, the "Métriques à suivre" table per ICP: `links_sent`, `unique_clickers`,
     `click_rate` (%), `avg_clicks_per_clicker`, `avg_time_to_first_click` (seconds); most links
     sent first, ties by name."""
     rows = (

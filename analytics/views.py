@@ -13,7 +13,7 @@ from django.utils.translation import get_language, gettext, pgettext
 from links.periods import Period
 from links.public_urls import public_url
 
-# The body the ICP guide (ICP_FEATURE.md) puts in Clay's HTTP API column.
+# The body to put in Clay's HTTP API column ({{Column}} is Clay's way of inserting a cell).
 CLAY_BODY = {
     "first_name": "{{first_name}}",
     "last_name": "{{last_name}}",

@@ -1,12 +1,26 @@
+import contextvars
+
 from django.contrib import admin
+from django.contrib.auth import get_permission_codename
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Sum
+from django.utils.formats import number_format
 from django.utils.timezone import localtime
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
+from import_export.formats import base_formats
 
 from links.models import NOT_DEFINED_ICP, Campaign, Link, Status
-from links.resources import LinkExportResource, LinkImportResource
+from links.public_urls import tracking_url
+from links.resources import LinkExportResource, LinkImportResource, SpreadsheetCsv, UnreadableFile
+
+# Up to this many links, the delete confirmation page names each link and click (Django's page).
+LISTED_DELETIONS = 100
+
+# The request of the change page being drawn: a read-only field is given only the link, and its
+# tracking URL needs the host the operator reached (when PUBLIC_BASE_URL is not set).
+CHANGE_PAGE_REQUEST = contextvars.ContextVar("change_page_request")
 
 
 class IcpFilter(admin.SimpleListFilter):
@@ -71,9 +85,10 @@ class LinkAdmin(ImportExportModelAdmin):
     list_filter = ["campaign", IcpFilter, ("created_at", admin.DateFieldListFilter), StatusFilter, "shared"]
     search_fields = ["first_name", "last_name", "email", "account"]
     list_select_related = ["campaign"]
-    readonly_fields = ["token", "created_at", "account", "sharing_evidence"]
+    readonly_fields = ["token", "tracking_url", "created_at", "account", "sharing_evidence"]
     fields = [
         "token",
+        "tracking_url",
         "first_name",
         "last_name",
         "email",
@@ -93,8 +108,68 @@ class LinkAdmin(ImportExportModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_click_summary()
 
+    def get_deleted_objects(self, objs, request):
+        """Past LISTED_DELETIONS links (a whole campaign selected), the confirmation page gives the
+        counts of links and clicks instead of a line per object: 10,000 links would be a page of
+        tens of thousands of lines, built with a query per click."""
+        if not isinstance(objs, models.QuerySet) or objs.count() <= LISTED_DELETIONS:
+            return super().get_deleted_objects(objs, request)
+        click_model = Link._meta.get_field("clicks").related_model
+        totals = objs.aggregate(links=Count("pk"), clicks=Sum(F("human_clicks") + F("machine_clicks")))
+        perms_needed = {
+            str(model._meta.verbose_name)
+            for model in (Link, click_model)
+            if not request.user.has_perm(f"{model._meta.app_label}.{get_permission_codename('delete', model._meta)}")
+        }
+        summary = _("%(links)s links and their %(clicks)s clicks (too many to list one by one)") % {
+            "links": number_format(totals["links"], force_grouping=True),
+            "clicks": number_format(totals["clicks"] or 0, force_grouping=True),
+        }
+        model_count = {
+            Link._meta.verbose_name_plural: totals["links"],
+            click_model._meta.verbose_name_plural: totals["clicks"] or 0,
+        }
+        return [summary], model_count, perms_needed, []
+
     def get_import_resource_classes(self, request):
         return [LinkImportResource]
+
+    def get_import_formats(self):
+        """CSV first, read as spreadsheets save it (separator and encoding worked out)."""
+        return [SpreadsheetCsv, *(f for f in super().get_import_formats() if f is not base_formats.CSV)]
+
+    def add_data_read_fail_error_to_form(self, form, exception):
+        """A file we cannot read says why and what to do, not just the exception's name."""
+        if isinstance(exception, UnreadableFile):
+            form.add_error("import_file", str(exception))
+        else:
+            form.add_error(
+                "import_file",
+                _("This file could not be read as %(format)s. Check the format chosen, or save the file as CSV.")
+                % {"format": form.cleaned_data.get("format", "")},
+            )
+
+    def save_model(self, request, obj, form, change):
+        """An ICP typed in the form takes the spelling of the ICP it matches ("ceo" -> "CEO")."""
+        if obj.icp:
+            obj.icp = Link.objects.icp_spellings([obj.icp]).get(obj.icp, obj.icp)
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=gettext_lazy("tracking URL"))
+    def tracking_url(self, link):
+        """The full URL to copy into a message (PUBLIC_BASE_URL, else this request's host)."""
+        request = CHANGE_PAGE_REQUEST.get(None)
+        return tracking_url(request, link.token) if request and link.pk else "-"
+
+    def changeform_view(self, request, *args, **kwargs):
+        reset_token = CHANGE_PAGE_REQUEST.set(request)
+        try:
+            response = super().changeform_view(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()  # while the request is known, not after this view returns
+            return response
+        finally:
+            CHANGE_PAGE_REQUEST.reset(reset_token)
 
     def get_export_resource_classes(self, request):
         return [LinkExportResource]

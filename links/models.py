@@ -5,8 +5,11 @@ import secrets
 from django.core.validators import URLValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, Value, When
+from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
 
 from links.accounts import account_of
+from links.icp import spellings_to_store, tidy_icp
 from links.signals import links_saved
 
 # Verdict of a human click, as stored by tracker.Click. Spelled here, not imported, so that
@@ -16,9 +19,19 @@ NOT_DEFINED_ICP = "Non défini"
 
 TOKEN_BYTES = 8  # 64 bits of randomness -> 11 URL-safe characters
 
-# Prospects land on web pages only: javascript:, data: or ftp: destinations are refused.
-validate_destination_url = URLValidator(
-    schemes=["http", "https"], message="Enter an absolute http:// or https:// URL with a host."
+
+class DestinationUrlValidator(URLValidator):
+    """Prospects land on web pages only: javascript:, data: or ftp: destinations are refused. A URL
+    longer than the field is left to the length check, whose message is the true one."""
+
+    def __call__(self, value):
+        if isinstance(value, str) and len(value) > self.max_length:
+            return
+        super().__call__(value)
+
+
+validate_destination_url = DestinationUrlValidator(
+    schemes=["http", "https"], message=_("Enter an absolute http:// or https:// URL with a host.")
 )
 
 # The prospect fields a repeat of the same (email, campaign, destination_url) may update.
@@ -101,6 +114,7 @@ class LinkQuerySet(models.QuerySet):
         with the same prospects in different orders then lock them in the same order instead of
         deadlocking on PostgreSQL. links_saved is sent with the links saved.
         """
+        prospects = self.with_stored_icp_spellings(prospects)
         try:
             with transaction.atomic(using=self.db):
                 saved = self._save_prospects(prospects)
@@ -109,6 +123,25 @@ class LinkQuerySet(models.QuerySet):
                 saved = self._save_prospects(prospects)
         links_saved.send(sender=self.model, links=[link for link, _ in saved])
         return saved
+
+    def icp_spellings(self, labels):
+        """Return {label: the spelling to store} for `labels` (see links.icp.spellings_to_store).
+
+        One indexed lookup (link_icp_upper) per distinct ICP among `labels`, whatever the number of
+        links: Clay posts one prospect at a time, so this runs on every POST."""
+        labels = [label for label in labels if tidy_icp(label)]
+        stored = {}
+        for upper in {tidy_icp(label).upper() for label in labels}:
+            matching = self.annotate(icp_upper=Upper("icp")).filter(icp_upper=upper).order_by()
+            stored.update((spelling, 1) for spelling in matching.values_list("icp", flat=True)[:1])
+        return spellings_to_store(labels, stored)
+
+    def with_stored_icp_spellings(self, prospects):
+        """Return `prospects` with each ICP spelled as it is (or will be) stored."""
+        spellings = self.icp_spellings([p["icp"] for p in prospects if p.get("icp")])
+        if not spellings:
+            return prospects
+        return [{**p, "icp": spellings.get(p["icp"], p["icp"])} if p.get("icp") else p for p in prospects]
 
     def _existing_links(self, prospects, campaigns):
         """Return {(email, campaign id, destination_url): Link} among `prospects`, in one query."""
@@ -205,6 +238,8 @@ class Link(models.Model):
             models.Index(fields=["campaign", "human_clicks"], name="link_campaign_human_clicks"),
             # The accounts figure (GROUP BY account) and the links table's account filter.
             models.Index(fields=["account", "created_at"], name="link_account_created"),
+            # The stored spelling of an ICP, whatever the case it arrives in (LinkQuerySet.icp_spellings).
+            models.Index(Upper("icp"), name="link_icp_upper"),
         ]
         constraints = [
             # Clay re-sends the same row: the prospect (not the destination) is the identity.

@@ -1,10 +1,16 @@
 """Links as spreadsheets: the export every CSV uses (admin and /api/export.csv) and the import of
 Clay's CSV in the admin."""
 
+import csv
+
+import tablib
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from import_export import fields, resources, widgets
+from django.utils.translation import gettext as _
+from import_export import fields, resources, results, widgets
+from import_export.formats import base_formats
 
+from links.icp import tidy_icp
 from links.models import Campaign, Link, validate_destination_url
 
 # A text cell starting with one of these is run as a formula by Excel, LibreOffice and Sheets.
@@ -33,7 +39,7 @@ class SpreadsheetTimeWidget(widgets.Widget):
 
 
 class LinkExportResource(resources.ModelResource):
-    """The seed's CSV columns: First Name,Last Name,Email,ICP,Campaign,Clicks,First Click,
+    """The export's CSV columns: First Name,Last Name,Email,ICP,Campaign,Clicks,First Click,
     Last Click,Status. Clicks are all-time human clicks; ICP is empty when not defined."""
 
     first_name = fields.Field("first_name", "First Name")
@@ -78,6 +84,60 @@ class LinkExportResource(resources.ModelResource):
             yield [neutralise_formula(render(value)) for render, value in zip(renderers, row)]
 
 
+class UnreadableFile(ValueError):
+    """A file the import cannot read; its message says what to do."""
+
+
+UTF8_BYTE_ORDER_MARK = b"\xef\xbb\xbf"
+CSV_DELIMITERS = ";,\t"
+
+
+def spreadsheet_text(data: bytes) -> str:
+    """Return the text of a CSV file as spreadsheets save it: UTF-8 with a byte order mark (Excel's
+    "CSV UTF-8"), plain UTF-8, or Windows-1252 (Excel's "CSV" on a French or other Western PC)."""
+    if data.startswith(UTF8_BYTE_ORDER_MARK):
+        return data[len(UTF8_BYTE_ORDER_MARK) :].decode("utf-8", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise UnreadableFile(
+            _('This file is neither UTF-8 nor Windows-1252 text. In Excel, save it as "CSV UTF-8" and import it again.')
+        ) from None
+
+
+class SpreadsheetCsv(base_formats.CSV):
+    """CSV as people really have it: comma, semicolon (French Excel) or tab separated, in UTF-8
+    with or without a byte order mark, or in Windows-1252. Read as bytes so that the encoding is
+    worked out here, not assumed."""
+
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream, **kwargs):
+        text = spreadsheet_text(in_stream if isinstance(in_stream, bytes) else in_stream.encode("utf-8"))
+        if not text.strip():
+            raise UnreadableFile(_("This file is empty."))
+        header = text.splitlines()[0]
+        try:
+            delimiter = csv.Sniffer().sniff(header, delimiters=CSV_DELIMITERS).delimiter
+        except csv.Error:
+            delimiter = ","
+        try:
+            return tablib.import_set(text, format="csv", delimiter=delimiter)
+        except (csv.Error, tablib.InvalidDimensions) as error:
+            raise UnreadableFile(
+                _("This file is not a CSV table with the same number of columns on every line (%(error)s).")
+                % {"error": error}
+            ) from None
+
+
 class OptionalTextWidget(widgets.CharWidget):
     """Stripped text; an empty cell is None, which the field then leaves alone (not given)."""
 
@@ -92,7 +152,10 @@ class EmailWidget(widgets.CharWidget):
     """E-mails compare stripped and lower-cased, as the API stores them."""
 
     def clean(self, value, row=None, **kwargs):
-        return super().clean(value, row, **kwargs).strip().lower()
+        email = (super().clean(value, row, **kwargs) or "").strip().lower()
+        if not email:
+            raise ValueError(_("An e-mail address is required."))
+        return email
 
 
 class CampaignNameWidget(widgets.ForeignKeyWidget):
@@ -102,8 +165,18 @@ class CampaignNameWidget(widgets.ForeignKeyWidget):
         super().__init__(Campaign, "name")
 
     def clean(self, value, row=None, **kwargs):
-        name = (value or "").strip()
+        name = str(value or "").strip()
+        limit = Campaign._meta.get_field("name").max_length
+        if len(name) > limit:
+            raise ValueError(_("A campaign name has at most %(limit)d characters.") % {"limit": limit})
         return Campaign.objects.named([name])[name] if name else None
+
+
+class ImportErrorForOperators(results.Error):
+    """An import error as the admin shows it: the message, never Python's traceback (import-export
+    prints it under errors that are not a row's)."""
+
+    traceback = ""
 
 
 class LinkImportResource(resources.ModelResource):
@@ -118,6 +191,17 @@ class LinkImportResource(resources.ModelResource):
     campaign = fields.Field("campaign", "campaign", CampaignNameWidget())
     destination_url = fields.Field("destination_url", "destination_url", OptionalTextWidget())
 
+    # Other spellings of the columns (compared lower-cased, "_" and "-" read as spaces): Clay's own
+    # export and what people type.
+    COLUMN_ALIASES = {
+        "first_name": ("first name", "firstname", "prénom", "prenom"),
+        "last_name": ("last name", "lastname", "nom"),
+        "email": ("email", "e mail", "mail", "email address", "work email"),
+        "ICP": ("icp",),
+        "campaign": ("campaign", "campagne", "campaign name"),
+        "destination_url": ("destination url", "full url", "url", "destination"),
+    }
+
     class Meta:
         model = Link
         fields = import_order = ("first_name", "last_name", "email", "icp", "campaign", "destination_url")
@@ -125,6 +209,39 @@ class LinkImportResource(resources.ModelResource):
         clean_model_instances = True
         skip_unchanged = True
         report_skipped = True
+
+    def get_error_result_class(self):
+        return ImportErrorForOperators
+
+    def before_import(self, dataset, **kwargs):
+        """Read Clay's export headers (First Name, Full URL...) as our columns, refuse a file without
+        the columns that name a link, and spell every ICP of the file as it is (or will be) stored:
+        one query for the whole file."""
+        column_by_alias = {alias: column for column, aliases in self.COLUMN_ALIASES.items() for alias in aliases}
+        headers = [str(header or "") for header in dataset.headers or []]
+        dataset.headers = [
+            column_by_alias.get(" ".join(header.replace("_", " ").replace("-", " ").split()).casefold(), header)
+            for header in headers
+        ]
+        missing = [column for column in self._meta.import_id_fields if column not in dataset.headers]
+        if missing:
+            raise ValueError(
+                _(
+                    "This file has no %(missing)s column. Link Tracker needs email, campaign and destination_url "
+                    "(or Clay's Email, Campaign and Full URL); the file's columns are: %(headers)s."
+                )
+                % {"missing": ", ".join(missing), "headers": ", ".join(headers) or _("none")}
+            )
+        if "ICP" in dataset.headers:
+            labels = [tidy_icp(str(label)) for label in dataset["ICP"] if label]
+            self.icp_spellings = Link.objects.icp_spellings([label for label in labels if label])
+        return super().before_import(dataset, **kwargs)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        if instance.icp:
+            label = tidy_icp(instance.icp)
+            instance.icp = getattr(self, "icp_spellings", {}).get(label, label)
+        return super().before_save_instance(instance, row, **kwargs)
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})

@@ -68,9 +68,16 @@ class ProspectSerializer(serializers.Serializer):
     channel = OptionalTextField("channel", help_text="e.g. email, linkedin")
 
     def to_internal_value(self, data):
+        """Take "ICP" as Clay's column spells it; its errors come back under the key the caller used."""
+        icp_key = "icp"
         if isinstance(data, dict) and data.get("ICP") not in (None, ""):
-            data = {**data, "icp": data["ICP"]}
-        return super().to_internal_value(data)
+            data, icp_key = {**data, "icp": data["ICP"]}, "ICP"
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if icp_key != "icp" and isinstance(error.detail, dict) and "icp" in error.detail:
+                error.detail[icp_key] = error.detail.pop("icp")
+            raise
 
     def validate_email(self, value):
         return value.lower()

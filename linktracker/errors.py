@@ -1,10 +1,19 @@
-"""The server error page (handler500): a database outage answers 503 with a page that says so."""
+"""Error answers: the server error page (handler500: a database outage answers 503 with a page
+that says so) and the 400/403/404 handlers, which answer JSON under /api/."""
 
 import sys
 
+from django.conf import settings
+from django.core.exceptions import DisallowedHost, RequestDataTooBig, TooManyFieldsSent
 from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, ProgrammingError
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.views import defaults
+
+from links.serializers import MAX_LINKS_PER_REQUEST
+from linktracker.middleware import API_PATH_PREFIX
 
 DATABASE_UNAVAILABLE_MESSAGE = (
     "Link Tracker can't reach its database right now; clicks and pages will work again as soon as it is back."
@@ -100,3 +109,71 @@ def document_error_responses(result, generator, request, public):
                     },
                 )
     return result
+
+
+def is_api_request(request) -> bool:
+    return request.path.startswith(API_PATH_PREFIX)
+
+
+def refused_host_message(request) -> str:
+    """Say which host was refused and the setting that lets it in."""
+    host = request.META.get("HTTP_HOST", "")[:200]
+    return _(
+        "This server does not answer to the host %(host)s. Add it to the ALLOWED_HOSTS setting "
+        "(comma-separated, e.g. ALLOWED_HOSTS=127.0.0.1,localhost,%(host)s) and restart the server; "
+        "set PUBLIC_BASE_URL too if tracking URLs must use this name."
+    ) % {"host": host or _("(none)")}
+
+
+def body_too_large_message() -> str:
+    return _(
+        "The request body is larger than this server accepts: %(limit)s bytes (the API_MAX_BODY_BYTES "
+        "setting). Split the list of links into several requests (at most %(links)s links each, and "
+        "under that size), or raise API_MAX_BODY_BYTES."
+    ) % {
+        "limit": number_format(settings.API_MAX_BODY_BYTES, force_grouping=True),
+        "links": number_format(MAX_LINKS_PER_REQUEST, force_grouping=True),
+    }
+
+
+def too_many_fields_message() -> str:
+    return _(
+        "The form sent more fields than this server accepts (%(limit)s, the MAX_FORM_FIELDS setting): "
+        "select fewer rows, or raise MAX_FORM_FIELDS."
+    ) % {"limit": number_format(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS, force_grouping=True)}
+
+
+def bad_request(request, exception):
+    """handler400: a refused host names ALLOWED_HOSTS, a body over the limit answers 413 naming
+    API_MAX_BODY_BYTES and how to split, too many form fields names MAX_FORM_FIELDS; under /api/
+    every answer is JSON `{"detail": ...}`."""
+    status, message = 400, None
+    if isinstance(exception, DisallowedHost):
+        message = refused_host_message(request)
+    elif isinstance(exception, RequestDataTooBig):
+        status, message = 413, body_too_large_message()
+    elif isinstance(exception, TooManyFieldsSent):
+        message = too_many_fields_message()
+    if is_api_request(request):
+        return JsonResponse({"detail": message or _("Bad request.")}, status=status)
+    if message:
+        page = loader.render_to_string("400_explained.html", {"message": message})
+        return HttpResponse(page, status=status)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    """handler403: JSON under /api/, Django's page elsewhere."""
+    if is_api_request(request):
+        return JsonResponse({"detail": _("You do not have permission to do this.")}, status=403)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception):
+    """handler404: under /api/, JSON naming the path and where the routes are listed."""
+    if is_api_request(request):
+        message = _("There is no API route at %(path)s. The routes are listed at /api/docs/.") % {
+            "path": request.path[:300]
+        }
+        return JsonResponse({"detail": message}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -7,6 +7,7 @@ Defaults are safe for a laptop (SQLite file under var/, DEBUG off, localhost onl
 import ipaddress
 import os
 import secrets
+import zoneinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -107,6 +108,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "linktracker.middleware.ApiTrailingSlashMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -174,7 +176,6 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -327,3 +328,52 @@ LANGUAGES = [("fr", "Français"), ("en", "English")]
 if LANGUAGE_CODE not in dict(LANGUAGES):
     raise ImproperlyConfigured(f"LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}, not {LANGUAGE_CODE!r}")
 LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# Clay set-up and operator safety: request limits, the host's time zone.
+# A bulk POST of 10,000 Clay rows (~400 bytes each) is ~4 MB: bodies up to API_MAX_BODY_BYTES are
+# read; a larger one answers a JSON 413 saying how to split it.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 8 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+# The admin's "delete selected" confirmation posts one field per selected link: 10,000 links and more.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("MAX_FORM_FIELDS", 100_000)
+
+
+def is_time_zone(name):
+    """True when `name` is an IANA time zone name this machine knows, e.g. Europe/Paris."""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def host_time_zone(etc=Path("/etc")):
+    """Return the host's time zone name: TZ if it names a zone, else /etc/timezone (Debian,
+    Ubuntu), else where the /etc/localtime link points (every systemd system, macOS); UTC when
+    none of them says."""
+    candidates = [os.environ.get("TZ", "").removeprefix(":")]
+    timezone_file = etc / "timezone"
+    if timezone_file.is_file():
+        candidates.append(timezone_file.read_text().strip())
+    localtime = etc / "localtime"
+    if localtime.is_symlink():
+        target = str(localtime.resolve())
+        candidates.append(target.partition("/zoneinfo/")[2])
+    return next((name for name in candidates if name and is_time_zone(name)), "UTC")
+
+
+def env_time_zone(name, default):
+    """An IANA time zone name from the environment; nonsense raises ImproperlyConfigured."""
+    value = env_str(name).strip() or default
+    if not is_time_zone(value):
+        raise ImproperlyConfigured(f"{name} must be a time zone name such as Europe/Paris or UTC, not {value!r}")
+    return value
+
+
+# Dates on the dashboard, in the CSV and in the admin: the zone of the machine the server runs on
+# unless TIME_ZONE says otherwise.
+TIME_ZONE = env_time_zone("TIME_ZONE", host_time_zone())
+SPECTACULAR_SETTINGS["DESCRIPTION"] += (
+    " Every path answers with and without its trailing slash, for every method, with no redirect;"
+    ' every error is JSON, {"detail": ...} or messages per field.'
+)

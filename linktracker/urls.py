@@ -24,4 +24,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the page's language switch
 ]
 
+handler400 = "linktracker.errors.bad_request"
+handler403 = "linktracker.errors.permission_denied"
+handler404 = "linktracker.errors.page_not_found"
 handler500 = "linktracker.errors.server_error"

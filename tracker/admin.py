@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from links.admin import LinkAdmin
 from tracker.derivation import mark_figures_stale
@@ -13,7 +14,7 @@ CLICK_FIELDS = ["clicked_at", "verdict", "reason", "ip", "user_agent", "referer"
 @admin.register(Click)
 class ClickAdmin(admin.ModelAdmin):
     # Delete stays allowed: deleting a link in the admin deletes its clicks and needs that permission.
-    list_display = ["link", "clicked_at", "verdict", "reason", "ip", "user_agent"]
+    list_display = ["prospect", "campaign", "clicked_at", "verdict", "reason", "ip", "user_agent"]
     list_filter = ["verdict", ("clicked_at", admin.DateFieldListFilter)]
     list_select_related = ["link__campaign"]
     search_fields = ["link__email", "reason", "user_agent"]
@@ -22,6 +23,14 @@ class ClickAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("prospect"), ordering="link__last_name")
+    def prospect(self, click):
+        return click.link.full_name or click.link.email
+
+    @admin.display(description=_("campaign"), ordering="link__campaign__name")
+    def campaign(self, click):
+        return click.link.campaign.name
 
     def has_change_permission(self, request, obj=None):
         return False

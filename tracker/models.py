@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from links.models import HUMAN_VERDICT, Link
 
@@ -71,7 +72,12 @@ class Click(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_verdict_display()} click on {self.link_id} at {self.clicked_at:%Y-%m-%d %H:%M}"
+        """Named after the prospect who clicked, at the configured time zone's time."""
+        return _("%(verdict)s click by %(prospect)s at %(time)s") % {
+            "verdict": self.get_verdict_display(),
+            "prospect": self.link.full_name or self.link.email,
+            "time": f"{timezone.localtime(self.clicked_at):%Y-%m-%d %H:%M}",
+        }
 
 
 class ClickQuarterCount(models.Model):

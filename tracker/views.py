@@ -32,6 +32,7 @@ from tracker.internal import internal_hints
 from tracker.miss_counter import count_miss
 from tracker.prospect_pages import not_found_page
 from tracker.recording import click_facts, find_link, record_click
+from tracker.tokens import token_from_path
 
 TRACKING_METHODS = ("GET", "HEAD")
 # What a token can be (links.models.new_token: URL-safe base64, at most the column's 32
@@ -77,7 +78,7 @@ def answer_tracking_url(meta, token):
     if not plausible_token(token):
         return refuse_unknown_token(meta)
     clicked_at = datetime.datetime.now(datetime.UTC)
-    link = find_link_on_live_connection(token, clicked_at)
+    link = find_link_on_live_connection(token_from_path(token), clicked_at)
     if link is None:
         return refuse_unknown_token(meta)
     internal = internal_hints(meta)  # team cookie, ?lt_no_track (dropped from the passed-on query)

@@ -7,7 +7,7 @@ from io import StringIO
 
 import pytest
 import time_machine
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.urls import reverse
 
 from links.models import Campaign, Link
@@ -104,7 +104,8 @@ def test_the_clay_setup_names_the_absolute_api_url_and_the_token_header(client, 
     assert "Authorization: Token &lt;your API token&gt;" in response.text
     assert "&quot;ICP&quot;: &quot;{{ICP}}&quot;" in response.text
     assert "curl -X POST http://testserver/api/links/" in response.text
-    assert "python manage.py api_token show admin" in response.text
+    assert "<code>.venv/bin/python manage.py api_token show admin</code>" in response.text
+    assert "<code>Content-Type: application/json</code>" in response.text
     assert "var/admin-credentials.txt" in response.text
 
 
@@ -154,12 +155,17 @@ def test_seed_demo_with_another_seed_gives_other_prospects():
     assert list(Link.objects.order_by("email").values_list("email", flat=True)) != first
 
 
-def test_seed_demo_refuses_a_database_that_already_has_links():
-    """Demo data never mixes silently into real prospects: without --force it stops."""
+def test_seed_demo_leaves_a_database_that_already_has_links_alone_with_a_notice():
+    """Demo data never mixes into real prospects: without --force it adds nothing and says so,
+    without failing (scripts/run --demo a second time goes on to serve the app)."""
     make_link(email="real@customer.com", campaign="my-real-campaign")
-    with pytest.raises(CommandError, match="already has links"):
-        call_command("seed_demo", prospects=10, stdout=StringIO())
+    output = StringIO()
+    call_command("seed_demo", prospects=10, stdout=output)
     assert Link.objects.count() == 1
+    assert output.getvalue() == (
+        "The database already has links, so no demo data was added (demo data never mixes into real "
+        "prospects). To replace the demo campaigns' links: .venv/bin/python manage.py seed_demo --force\n"
+    )
 
 
 def test_seed_demo_force_keeps_other_campaigns():

@@ -1,4 +1,4 @@
-"""GET /api/export.csv: the filtered links as the seed's CSV, streamed."""
+"""GET /api/export.csv: the filtered links as the export's CSV columns, streamed."""
 
 import tracemalloc
 from datetime import datetime, timedelta

@@ -1,4 +1,4 @@
-"""GET /api/stats/icp-metrics/: the seed's "Métriques à suivre" table, per ICP."""
+"""GET /api/stats/icp-metrics/: the "Métriques à suivre" table, per ICP."""
 
 import pytest
 

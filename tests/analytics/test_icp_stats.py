@@ -1,4 +1,4 @@
-"""GET /api/icp-stats: human clicks per ICP, the seed's pie chart."""
+"""GET /api/icp-stats: human clicks per ICP, the pie chart."""
 
 import pytest
 
@@ -77,7 +77,7 @@ def test_an_unknown_campaign_gives_an_empty_list(api, world):
 
 
 def test_it_answers_with_and_without_the_trailing_slash_without_redirecting(api, world):
-    """The seed's URL has no slash; /api/icp-stats/ answers the same, no redirect either way."""
+    """The documented URL has no slash; /api/icp-stats/ answers the same, no redirect either way."""
     without_slash = api.get("/api/icp-stats?range=7d")
     with_slash = api.get("/api/icp-stats/?range=7d")
     assert (without_slash.status_code, with_slash.status_code) == (200, 200)

@@ -42,7 +42,7 @@ def test_the_icp_pie_shows_the_icps_that_clicked(dashboard, api):
 
 
 def test_the_pie_sits_to_the_right_of_the_funnel(dashboard):
-    """On a laptop screen the ICP pie is beside the Sankey, on its right (the seed's layout)."""
+    """On a laptop screen the ICP pie is beside the Sankey, on its right (the dashboard's layout)."""
     funnel = dashboard.locator("#funnel-chart").bounding_box()
     pie = dashboard.locator("#icp-chart").bounding_box()
     assert pie["x"] > funnel["x"] + funnel["width"]

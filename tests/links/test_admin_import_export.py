@@ -1,4 +1,4 @@
-"""The admin's CSV import (Clay's columns, dry-run preview first) and export (the seed's columns)."""
+"""The admin's CSV import (Clay's columns, dry-run preview first) and export (the CSV columns)."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo

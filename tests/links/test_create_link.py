@@ -164,7 +164,7 @@ def test_optional_fields_not_given_are_stored_empty(api, not_given):
 
 
 def test_icp_is_also_accepted_in_lower_case(api):
-    """`icp` works as well as the seed's `ICP`."""
+    """`icp` works as well as Clay's `ICP` column."""
     row = clay_row()
     del row["ICP"]
     row["icp"] = "VP Sales"

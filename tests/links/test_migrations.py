@@ -1,4 +1,4 @@
-"""The seed's "Migration (si base existante)": a database from before ICP keeps every row."""
+"""Adding ICP to an existing database: a database from before ICP keeps every row."""
 
 import pytest
 from django.db import connection

@@ -5,7 +5,10 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
+
+from linktracker.management import manage_py
 
 
 class Command(BaseCommand):
@@ -38,7 +41,13 @@ class Command(BaseCommand):
             self.stdout.write(f"Admin credentials and API token written to {credentials_file}")
         else:
             self.stdout.write(
-                f"Admin user {username!r} already exists (password unchanged; "
-                f"reset it with: python manage.py changepassword {username}).\n"
-                f"API token: python manage.py api_token show {username}"
+                gettext(
+                    "Admin user %(username)s already exists (password unchanged; reset it with: %(reset)s).\n"
+                    "API token: %(show)s"
+                )
+                % {
+                    "username": repr(username),
+                    "reset": manage_py(f"changepassword {username}"),
+                    "show": manage_py(f"api_token show {username}"),
+                }
             )

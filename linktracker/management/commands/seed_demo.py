@@ -8,14 +8,16 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from tqdm import tqdm
 
 from links.models import Campaign, Link
 from links.signals import links_saved
+from linktracker.management import manage_py
 from tracker.derivation import recount_click_figures
 from tracker.recording import click_facts, record_click
 
-# The seed's ICP lists (ICP_FEATURE.md), one campaign per segment.
+# Example ICPs of three kinds of prospecting, one campaign per segment.
 CAMPAIGNS = {
     "aura.camp": ["CEO", "CTO", "VP Sales", "Head of Marketing", "Product Manager"],
     "wesser-recrutement.fr": [
@@ -173,10 +175,17 @@ class Command(BaseCommand):
         if prospects < 1:
             raise CommandError("--prospects must be at least 1.")
         if Link.objects.exists() and not force:
-            raise CommandError(
-                "The database already has links; seed_demo only fills an empty one. "
-                "Use --force to replace the demo campaigns' links."
+            # A notice, not an error: `scripts/run --demo` run a second time goes on to serve the app.
+            self.stdout.write(
+                self.style.WARNING(
+                    gettext(
+                        "The database already has links, so no demo data was added (demo data never mixes "
+                        "into real prospects). To replace the demo campaigns' links: %(command)s"
+                    )
+                    % {"command": manage_py("seed_demo --force")}
+                )
             )
+            return
         generator = random.Random(seed)
         now = timezone.now()
         with transaction.atomic():
