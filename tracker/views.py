@@ -75,10 +75,11 @@ def answer_tracking_url(meta, token):
     method = meta.get("REQUEST_METHOD")
     if method not in TRACKING_METHODS:
         return TrackingAnswer(405, [*NOT_ALLOWED_HEADERS], b"")
+    token = token_from_path(token)  # a pasted URL may end in / . , ) ]
     if not plausible_token(token):
         return refuse_unknown_token(meta)
     clicked_at = datetime.datetime.now(datetime.UTC)
-    link = find_link_on_live_connection(token_from_path(token), clicked_at)
+    link = find_link_on_live_connection(token, clicked_at)
     if link is None:
         return refuse_unknown_token(meta)
     internal = internal_hints(meta)  # team cookie, ?lt_no_track (dropped from the passed-on query)

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import OperationalError
 from django_tasks import task
@@ -63,7 +64,7 @@ def test_one_tick_derives_the_clicks_stored_by_the_redirect_and_says_so(client):
 
     assert Link.objects.values_list("human_clicks", flat=True).get(pk=link.pk) == 1
     log = out.getvalue()
-    assert "started: jobs tracker.derivation.derive_click_figures, tick 1s" in log
+    assert f"started: jobs {', '.join(settings.WORKER_JOBS)}, tick 1s" in log
     assert "tracker.derivation.derive_click_figures: 1 handled." in log
 
 
