@@ -42,7 +42,7 @@ class Gunicorn:
     """`with Gunicorn(workers=4) as server:` serves on server.url; server.log() is its stderr."""
 
     def __init__(self, workers=4, database_url=None, extra_env=None, shipped_settings=False):
-        """`shipped_settings`: run with gunicorn.conf.py (gthread workers) as production does,
+        """`shipped_settings`: run with deploy/gunicorn.conf.py (gthread workers) as production does,
         instead of the plain sync workers the load tests use."""
         self.shipped_settings = shipped_settings
         self.port = free_port()
@@ -77,7 +77,7 @@ class Gunicorn:
                 "--workers",
                 str(self.workers),
                 *(
-                    ["--config", "gunicorn.conf.py"]
+                    ["--config", "deploy/gunicorn.conf.py"]
                     if self.shipped_settings
                     else ["--worker-class", "sync", "--threads", "1", "--backlog", "2048", "--timeout", "60"]
                 ),
