@@ -25,6 +25,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from tracker.classification import ClickFacts, classify
 from tracker.client_ip import stored_ip
@@ -35,6 +36,9 @@ from tracker.recording import REASON_MAX_LENGTH, database_time
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+# A held click's key guards against writing it twice only while its spool file may still exist
+# (minutes: the file goes right after the commit); a week is generous.
+KEYS_KEPT = datetime.timedelta(days=7)
 STALE_TEMPORARY_SECONDS = 60
 # The link may have been deleted meanwhile; the click may already be stored: its INSERT reached
 # the database, but the connection was cut before the answer did. Such a click is recognised by
@@ -116,6 +120,8 @@ def write_held_clicks(limit: int = BATCH_SIZE) -> int:
         write_held_click(held)
         path.unlink(missing_ok=True)
         handled += 1
+    if handled:
+        WrittenHeldClick.objects.filter(written_at__lt=timezone.now() - KEYS_KEPT).delete()
     remove_stale_temporary_files()
     return handled
 
