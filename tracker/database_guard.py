@@ -65,6 +65,12 @@ class bounded_database_wait:  # lower case: used like contextlib's context manag
         return False
 
 
+def statement_was_cut() -> bool:
+    """Inside bounded_database_wait(): True once the watchdog has cut this thread's statement
+    (its deadline is gone), so that nothing retries past the bound."""
+    return threading.get_ident() not in _deadlines
+
+
 def note_new_connection(sender, connection, **kwargs) -> None:
     """connection_created receiver: a new SQLite connection has the configured busy timeout."""
     connection.short_busy_timeout = False

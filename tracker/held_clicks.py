@@ -25,9 +25,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from tracker.classification import ClickFacts, classify
 from tracker.client_ip import stored_ip
+from tracker.countries import country_of
 from tracker.database_guard import note_database_failure
 from tracker.models import WrittenHeldClick
 from tracker.recording import REASON_MAX_LENGTH, database_time
@@ -35,13 +37,16 @@ from tracker.recording import REASON_MAX_LENGTH, database_time
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+# A held click's key guards against writing it twice only while its spool file may still exist
+# (minutes: the file goes right after the commit); a week is generous.
+KEYS_KEPT = datetime.timedelta(days=7)
 STALE_TEMPORARY_SECONDS = 60
 # The link may have been deleted meanwhile; the click may already be stored: its INSERT reached
 # the database, but the connection was cut before the answer did. Such a click is recognised by
 # its link, time to the microsecond, user agent and referer (index click_link_time_verdict).
 INSERT_HELD_CLICK_SQL = (
-    "INSERT INTO tracker_click (link_id, clicked_at, ip, user_agent, referer, verdict, reason)"
-    " SELECT link.id, %s, %s, %s, %s, %s, %s FROM links_link link WHERE link.id = %s AND NOT EXISTS ("
+    "INSERT INTO tracker_click (link_id, clicked_at, ip, user_agent, referer, verdict, reason, country)"
+    " SELECT link.id, %s, %s, %s, %s, %s, %s, %s FROM links_link link WHERE link.id = %s AND NOT EXISTS ("
     "SELECT 1 FROM tracker_click click WHERE click.link_id = %s AND click.clicked_at = %s"
     " AND click.user_agent = %s AND click.referer = %s)"
 )
@@ -61,6 +66,7 @@ def hold_click(link_id: int, facts: ClickFacts, error: Exception | None = None) 
         "link_id": link_id,
         "clicked_at": facts.clicked_at.isoformat(),
         "ip": stored_ip(facts.ip),
+        "country": country_of(facts.ip),  # looked up now: only the anonymised address is kept
         "user_agent": facts.user_agent,
         "referer": facts.referer,
         "verdict": verdict,
@@ -116,6 +122,8 @@ def write_held_clicks(limit: int = BATCH_SIZE) -> int:
         write_held_click(held)
         path.unlink(missing_ok=True)
         handled += 1
+    if handled:
+        WrittenHeldClick.objects.filter(written_at__lt=timezone.now() - KEYS_KEPT).delete()
     remove_stale_temporary_files()
     return handled
 
@@ -138,6 +146,7 @@ def write_held_click(held: dict) -> bool:
                         held["referer"],
                         held["verdict"],
                         held["reason"],
+                        held.get("country", ""),
                         held["link_id"],
                         held["link_id"],
                         clicked_at,

@@ -25,7 +25,7 @@ from django.utils.encoding import iri_to_uri
 from links.public_urls import TRACKING_PATH_PREFIX  # noqa: F401  (re-exported for the servers of /t/)
 from tracker.classification import hint_headers
 from tracker.client_ip import client_ip, client_network
-from tracker.database_guard import bounded_database_wait, database_recently_failed
+from tracker.database_guard import bounded_database_wait, database_recently_failed, statement_was_cut
 from tracker.destinations import cached_link, cached_link_during_outage
 from tracker.held_clicks import hold_click
 from tracker.internal import internal_hints
@@ -142,12 +142,14 @@ def find_link_on_live_connection(token, clicked_at):
 
 
 def find_link_once_more_if_reused(token, clicked_at):
+    """The optimistic read described above; never a second try once the watchdog cut the first
+    (the time allowed is spent: the cache answers instead)."""
     reused = connection.connection is not None and not connection.in_atomic_block
     connection.health_check_done = True
     try:
         return find_link(token, clicked_at)
     except DatabaseError:
-        if not reused:
+        if not reused or statement_was_cut():
             raise
     with contextlib.suppress(DatabaseError):
         connection.close()

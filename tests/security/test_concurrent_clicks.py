@@ -9,7 +9,7 @@ from django.db.models import Count
 
 from links.models import Link
 from tests.factories import make_link
-from tests.security.live import Gunicorn, fire_clicks
+from tests.security.live import Gunicorn, fire_clicks, write_held_clicks_now
 
 CLICKS = 3000
 THREADS = 32
@@ -27,13 +27,14 @@ def test_3000_concurrent_clicks_on_4_workers_each_store_exactly_one_click():
         duration = time.monotonic() - started
         log = server.log()
 
+    held = write_held_clicks_now()
     statuses = Counter(status for _, status in results)
     redirects_per_token = Counter(token for token, status in results if status == 302)
     stored_per_token = dict(Link.objects.annotate(stored=Count("clicks")).values_list("token", "stored"))
     print(
         f"\n[{connection.vendor}] clicks fired: {CLICKS}, 302s: {statuses[302]}, "
         f"stored: {sum(stored_per_token.values())}, 5xx: {sum(n for s, n in statuses.items() if str(s)[0] == '5')}, "
-        f"duration: {duration:.1f}s ({CLICKS / duration:.0f} clicks/s)"
+        f"duration: {duration:.1f}s ({CLICKS / duration:.0f} clicks/s), held then written: {held}"
     )
     assert statuses == {302: CLICKS}
     assert stored_per_token == {link.token: redirects_per_token[link.token] for link in links}

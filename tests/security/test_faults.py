@@ -18,7 +18,7 @@ from django.db.models import Count
 from links.models import Link
 from linktracker.errors import DATABASE_UNAVAILABLE_MESSAGE
 from tests.factories import make_link
-from tests.security.live import DESKTOP_CHROME, Gunicorn, current_database_url, fire_clicks
+from tests.security.live import DESKTOP_CHROME, Gunicorn, current_database_url, fire_clicks, write_held_clicks_now
 from tests.security.tcp_proxy import TcpProxy
 from tracker.database_guard import forget_database_failures
 from tracker.held_clicks import held_click_paths, write_held_clicks
@@ -179,12 +179,14 @@ def test_a_worker_killed_mid_load_loses_no_committed_click():
         load.join(timeout=60)
         log = server.log()
 
+    held = write_held_clicks_now()
     statuses = Counter(status for _, status in results)
     redirects_per_token = Counter(token for token, status in results if status == 302)
     stored_per_token = dict(Link.objects.annotate(stored=Count("clicks")).values_list("token", "stored"))
     print(
         f"\n[{connection.vendor}] worker killed mid-load: 1500 fired, {statuses[302]} 302s, "
-        f"{sum(stored_per_token.values())} stored, failures: {dict(statuses - Counter({302: statuses[302]}))}"
+        f"{sum(stored_per_token.values())} stored ({held} held then written), "
+        f"failures: {dict(statuses - Counter({302: statuses[302]}))}"
     )
     assert killed_mid_load
     assert f"(pid:{victim})" in log

@@ -17,9 +17,9 @@ from django.db.models import Count
 
 from links.models import Link
 from tests.factories import make_link
-from tests.security.live import Gunicorn, click, current_database_url
+from tests.security.live import Gunicorn, click, current_database_url, write_held_clicks_now
 from tests.security.tcp_proxy import TcpProxy
-from tracker.held_clicks import held_click_paths, write_held_clicks
+from tracker.held_clicks import held_click_paths
 from tracker.models import WrittenHeldClick
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -92,15 +92,6 @@ class SteadyClicks:
             thread.join(timeout=30)
 
 
-def write_every_held_click():
-    """Run the worker's job until the spool is empty (bounded: 50 batches)."""
-    for _ in range(50):
-        write_held_clicks()
-        if not held_click_paths():
-            return
-    raise AssertionError(f"{len(held_click_paths())} held clicks could not be written")
-
-
 def assert_every_click_redirected_and_stored_once(results):
     statuses = Counter(status for _, status, _ in results)
     assert statuses == Counter({302: len(results)}), statuses
@@ -132,7 +123,7 @@ def test_postgresql_cut_for_10_seconds_under_steady_clicks_fails_no_click_and_lo
             time.sleep(4)
         log = server.log()
     proxy.stop()
-    write_every_held_click()
+    write_held_clicks_now()
     held = WrittenHeldClick.objects.count()
     print(f"\n[postgresql cut {OUTAGE_SECONDS}s] {len(load.results)} clicks, {held} held then written")
     assert_every_click_redirected_and_stored_once(load.results)
@@ -157,7 +148,7 @@ def test_a_silent_postgresql_costs_a_click_about_a_second_and_loses_none():
             time.sleep(4)
         log = server.log()
     proxy.stop()
-    write_every_held_click()
+    write_held_clicks_now()
     slowest = load.slowest_since(silent_at)
     print(f"\n[postgresql silent 8s] {len(load.results)} clicks, slowest {slowest:.2f}s")
     assert_every_click_redirected_and_stored_once(load.results)
@@ -177,7 +168,7 @@ def test_more_web_workers_than_postgresql_connections_fall_back_instead_of_faili
     with server, SteadyClicks(server.url, [link.token for link in links], threads=4) as load:
         time.sleep(6)
     proxy.stop()
-    write_every_held_click()
+    write_held_clicks_now()
     print(f"\n[2 slots, 4 workers] {len(load.results)} clicks, {proxy.refused} connections refused")
     assert proxy.refused > 0
     assert len(load.results) > 100
@@ -200,7 +191,7 @@ def test_the_pooled_set_up_serves_many_threads_on_few_connections():
     ):
         time.sleep(5)
     proxy.stop()
-    write_every_held_click()
+    write_held_clicks_now()
     assert_every_click_redirected_and_stored_once(load.results)
     assert proxy.refused == 0
     assert len(load.results) > 100
@@ -223,7 +214,7 @@ def test_a_writer_stuck_on_sqlite_for_10_seconds_fails_no_click_and_loses_none(t
         stuck_writer.execute("ROLLBACK")
         stuck_writer.close()
         time.sleep(4)
-    write_every_held_click()
+    write_held_clicks_now()
     held = WrittenHeldClick.objects.count()
     print(f"\n[sqlite locked {OUTAGE_SECONDS}s] {len(load.results)} clicks, {held} held then written")
     assert_every_click_redirected_and_stored_once(load.results)
@@ -262,7 +253,7 @@ def test_a_worker_started_while_the_database_is_read_only_heals_once_it_is_writa
     finally:
         make_database_read_only(False)
     held_keys = [path.name for path in held_click_paths()]
-    write_every_held_click()
+    write_held_clicks_now()
     held_since_writable = [key for key in held_keys if key[:22] > f"{writable_at + RETRY_MARGIN:%Y%m%dT%H%M%S%f}"]
     print(f"\n[{connection.vendor} read-only 6s] {len(load.results)} clicks, {len(held_keys)} held")
     assert_every_click_redirected_and_stored_once(load.results)

@@ -1,5 +1,5 @@
 """Slow clients (slowloris: 8 connections sending one header line every 5 s) never stall the clicks:
-neither with the shipped gunicorn settings alone (gthread workers) nor behind the shipped nginx
+neither with the shipped gunicorn settings alone (deploy/gunicorn.conf.py: gthread workers) nor behind the shipped nginx
 configuration (deploy/nginx.conf), which buffers requests before gunicorn sees them. Live servers
 on 127.0.0.1, every loop bounded in count and time."""
 
@@ -78,7 +78,7 @@ def warm_up(base_url, token, requests=6):
 
 
 def test_the_shipped_gunicorn_settings_survive_slowloris():
-    """gunicorn.conf.py alone (2 gthread workers): clicks keep answering in under a second."""
+    """deploy/gunicorn.conf.py alone (2 gthread workers): clicks keep answering in under a second."""
     link = make_link()
     with Gunicorn(workers=2, shipped_settings=True) as server:
         warm_up(server.url, link.token)

@@ -232,6 +232,19 @@ def test_a_crash_before_the_commit_keeps_the_click_held(client, monkeypatch):
     assert Click.objects.count() == 1
 
 
+def test_keys_of_held_clicks_written_over_a_week_ago_are_pruned(client):
+    """The keys only guard against a spool file that outlived its write; they do not pile up."""
+    link = make_link()
+    WrittenHeldClick.objects.create(key="old", written_at=CLICK_TIME - datetime.timedelta(days=8))
+    WrittenHeldClick.objects.create(key="recent", written_at=CLICK_TIME - datetime.timedelta(days=6))
+    with connection.execute_wrapper(database_down):
+        client.get(f"/t/{link.token}", HTTP_USER_AGENT=CHROME)
+    with time_machine.travel(CLICK_TIME, tick=False):
+        assert write_held_clicks() == 1
+    keys = set(WrittenHeldClick.objects.values_list("key", flat=True))
+    assert ("old" in keys, "recent" in keys, len(keys)) == (False, True, 2)
+
+
 def test_a_held_click_of_a_link_deleted_meanwhile_is_dropped(client):
     """The prospect forgotten during the outage stays forgotten: no click, no error."""
     link = make_link()

@@ -1,5 +1,5 @@
-"""gunicorn's settings for Link Tracker, read by `gunicorn` started from this directory (scripts/run,
-the README's production set-up). Command-line flags override them.
+"""gunicorn's settings for Link Tracker: `gunicorn -c deploy/gunicorn.conf.py linktracker.wsgi:application`
+(scripts/run, the README's production set-up). Command-line flags override them.
 
 gthread workers: a slow client (a mobile network, or slowloris sending a header every few seconds)
 holds one thread of a worker, not the whole worker, so a handful of them never stall the clicks
