@@ -23,7 +23,12 @@ class LinkPagination(PageNumberPagination):
 
 
 class LinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
-    """Links with their click summary. Editing a link is the admin's job, not the API's."""
+    """Links with their click summary. Editing a link is the admin's job, not the API's.
+
+    Who may (access.permissions): creating needs the `ingest` scope (Clay's token) or the add
+    permission; reading `read`; deleting `admin` or the delete permission (editors)."""
+
+    required_scopes = {"create": "ingest", "list": "read", "retrieve": "read", "destroy": "admin"}
 
     # Explicit order: Django drops Meta.ordering from aggregated (GROUP BY) queries.
     queryset = Link.objects.with_click_summary().select_related("campaign").order_by("-created_at", "-id")
