@@ -4,7 +4,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from links.filters import LinkFilter
@@ -35,7 +34,7 @@ class LinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
     serializer_class = LinkWithClicksSerializer
     filterset_class = LinkFilter
     pagination_class = LinkPagination
-    parser_classes = [JSONParser]
+    # Parsers: the project's default, JSON only (a form or multipart body is a 415).
 
     @extend_schema(
         request=ProspectSerializer,

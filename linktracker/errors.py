@@ -5,6 +5,10 @@ import sys
 from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, ProgrammingError
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
+from django.utils.translation import gettext
+from django.views import defaults
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
 
 DATABASE_UNAVAILABLE_MESSAGE = (
     "Link Tracker can't reach its database right now; clicks and pages will work again as soon as it is back."
@@ -42,6 +46,24 @@ def server_error(request):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=status, headers=headers)
     return HttpResponse(error_page(outage), status=status, headers=headers)
+
+
+def page_not_found(request, exception):
+    """handler404: under /api/ a JSON `{"detail": ...}` (e.g. /api/links/0.5/), else the 404 page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": gettext("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+class JSONBodyParser(JSONParser):
+    """DRF's JSON parser, with JSON nested deeper than Python's recursion limit (1,000 levels fit
+    in 2 KB) answered as a 400 instead of a RecursionError."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(gettext("JSON parse error - nested too deeply.")) from None
 
 
 ERROR_RESPONSES = {

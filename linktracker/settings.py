@@ -254,6 +254,7 @@ REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
     "rest_framework.authentication.SessionAuthentication",
 ]
 REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = ["access.permissions.HasScope"]
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["linktracker.errors.JSONBodyParser"]  # deep nesting is a 400
 
 # Tracking domains (links.TrackingDomain): tracking URLs on them are TRACKING_DOMAIN_SCHEME://HOST/t/TOKEN.
 # Each process re-reads the list of hosts at most every TRACKING_DOMAIN_REFRESH_SECONDS (and at

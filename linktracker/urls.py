@@ -21,4 +21,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler404 = "linktracker.errors.page_not_found"
 handler500 = "linktracker.errors.server_error"

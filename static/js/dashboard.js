@@ -305,6 +305,7 @@ function renderLinks(page) {
     const status = element("span", link.status, `status status-${link.status.toLowerCase().replace(/ /g, "-")}`);
     const remove = element("button", "Delete", "button button-small button-danger delete-link");
     remove.type = "button";
+    remove.hidden = document.getElementById("dashboard").dataset.canDelete !== "true"; // the API refuses it anyway
     remove.addEventListener("click", () => confirmDelete(link));
     const cells = [
       element("td", fullName(link)), element("td", link.email), element("td", link.icp || "Non défini"),
