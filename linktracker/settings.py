@@ -289,4 +289,4 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # Uploaded import files wait here between the preview and the confirmation; forget_prospect scans them.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "links.import_storage.ImportFolderStorage"
 IMPORT_FOLDER = Path(env_str("IMPORT_FOLDER", str(VAR_DIR / "imports")))
-ADMIN_IMPORT_MAX_ROWS = env_int("ADMIN_IMPORT_MAX_ROWS", 5_000)
+ADMIN_IMPORT_MAX_ROWS = env_int("ADMIN_IMPORT_MAX_ROWS", 1_000)  # the admin imports ~20 ms a row; see README
