@@ -27,9 +27,15 @@ class KnownDomain(NamedTuple):
     not_found_url: str
 
 
+# Raw Host headers already looked up (a miss included), so that the usual request costs one dict
+# lookup; bounded against a client sending endless made-up hosts.
+RESOLVED_HOSTS_LIMIT = 1024
+
+
 class _Known:
     by_host: dict = {}
     by_id: dict = {}
+    resolved: dict = {}  # raw Host header -> KnownDomain or None
     refresh_at = 0.0  # time.monotonic() after which the copy is read again
 
 
@@ -52,6 +58,7 @@ def remember_domains(domains, refresh_at=None) -> None:
     overrides when it is next read (tests pin an empty copy with float("inf"))."""
     _Known.by_host = {domain.host: domain for domain in domains}
     _Known.by_id = {domain.id: domain for domain in domains}
+    _Known.resolved = {}
     if refresh_at is not None:
         _Known.refresh_at = refresh_at
 
@@ -61,12 +68,17 @@ def tracking_domain_for_host(raw_host: str) -> KnownDomain | None:
     port or a final dot), or None. No query unless the copy is due for its refresh."""
     if time.monotonic() >= _Known.refresh_at:
         refresh_known_domains()
-    if not _Known.by_host or not raw_host:
+    if not _Known.by_host:
         return None
-    domain = _Known.by_host.get(raw_host)
-    if domain is None:
-        host, _ = split_domain_port(raw_host.lower())
-        domain = _Known.by_host.get(host)
+    try:
+        return _Known.resolved[raw_host]
+    except KeyError:
+        pass
+    host, _ = split_domain_port(raw_host.lower())
+    domain = _Known.by_host.get(host)
+    if len(_Known.resolved) >= RESOLVED_HOSTS_LIMIT:
+        _Known.resolved = {}
+    _Known.resolved[raw_host] = domain
     return domain
 
 
