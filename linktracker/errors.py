@@ -73,7 +73,11 @@ ERROR_RESPONSES = {
         "ValidationErrors",
     ),
     "401": ("No credentials, or a wrong or revoked token.", "ErrorDetail"),
-    "403": ("Logged in, but not allowed (e.g. a session without its CSRF token).", "ErrorDetail"),
+    "403": (
+        "Authenticated, but not allowed: the token's scope (ingest, read, admin) or the person's role does not cover "
+        "this call (the message names the scope needed), or a session without its CSRF token.",
+        "ErrorDetail",
+    ),
     "404": ("No such object or page.", "ErrorDetail"),
     "503": (DATABASE_UNAVAILABLE_MESSAGE + " Comes with Retry-After.", "ErrorDetail"),
 }
