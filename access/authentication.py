@@ -13,9 +13,10 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
     model = ApiToken
 
     def authenticate_credentials(self, key):
-        token = ApiToken.objects.select_related("user").filter(key_hash=hash_key(key)).first()
-        if token is None:
-            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        try:
+            token = ApiToken.objects.select_related("user").get(key_hash=hash_key(key))
+        except ApiToken.DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         if token.revoked:
             raise exceptions.AuthenticationFailed(_("This token was revoked."))
         if not token.user.is_active:
