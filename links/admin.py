@@ -202,6 +202,7 @@ class TrackingDomainAdmin(admin.ModelAdmin):
 
     list_display = ["host", "root_url", "not_found_url", "campaign_count", "created_at"]
     search_fields = ["host"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(campaign_count=Count("campaigns"))
