@@ -1,5 +1,6 @@
 """Nobody let in: every route of the URLconf refuses an anonymous visitor unless it is on the
-public allow-list below (the login pages, the OpenAPI schema). The click path (/t/) is public by
+public allow-list below (the login pages, the OpenAPI schema); and every route answers each
+identity (roles, token scopes) exactly as ACCESS_TABLE says. The click path (/t/) is public by
 design and answered before the URLconf (tracker.middleware, linktracker.fast_path)."""
 
 import re
