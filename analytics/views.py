@@ -5,6 +5,7 @@ script shows, translated into the page's language."""
 import json
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -189,7 +190,11 @@ def kpi_groups() -> list[dict]:
 
 @login_required
 def dashboard(request):
-    """Render the dashboard with the filters of the query string (unknown range -> all time)."""
+    """Render the dashboard with the filters of the query string (unknown range -> all time).
+    For people with a role (viewer, editor) or superusers; the Delete action only for those who
+    may delete links."""
+    if not request.user.has_perm("links.view_link"):
+        raise PermissionDenied
     period = request.GET.get("range", Period.ALL_TIME)
     filters = {
         "range": period if period in Period.values else Period.ALL_TIME.value,
@@ -225,5 +230,6 @@ def dashboard(request):
             "clay_api_url": api_url,
             "clay_body": clay_body,
             "clay_curl": curl,
+            "can_delete": request.user.has_perm("links.delete_link"),
         },
     )

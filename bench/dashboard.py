@@ -129,7 +129,10 @@ def _percentile(values, percent):
 def _is_analytics_query(sql):
     lowered = sql.lstrip().lower()
     return (
-        lowered.startswith(("select", "with")) and "authtoken_token" not in lowered and "django_session" not in lowered
+        lowered.startswith(("select", "with"))
+        and "access_apitoken" not in lowered
+        and "authtoken_token" not in lowered
+        and "django_session" not in lowered
     )
 
 

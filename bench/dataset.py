@@ -113,9 +113,17 @@ def remove_bench_leftovers(stored=None):
 
 
 def operator_token():
-    from rest_framework.authtoken.models import Token
+    """A fresh admin-scoped key for the bench user (keys are stored hashed: they cannot be read back)."""
+    from access.models import ApiToken, Scope
 
-    return Token.objects.get(user__username="bench").key
+    _ensure_operator()
+    return ApiToken.objects.create_token(bench_user(), Scope.ADMIN, "bench")[1]
+
+
+def bench_user():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username="bench")
 
 
 def campaign_for_filter():
@@ -275,10 +283,8 @@ def _analyze():
 
 def _ensure_operator():
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
-    user, _ = get_user_model().objects.get_or_create(username="bench", defaults={"is_staff": True})
-    Token.objects.get_or_create(user=user)
+    get_user_model().objects.get_or_create(username="bench", defaults={"is_staff": True})
 
 
 def _empty_tables():

@@ -1,17 +1,21 @@
 import contextvars
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_permission_codename
 from django.db import models
 from django.db.models import Count, F, Q, Sum
+from django.template.response import TemplateResponse
 from django.utils.formats import number_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
+from import_export.forms import ImportForm
 
-from links.models import NOT_DEFINED_ICP, Campaign, Link, Status
+from links import forgetting
+from links.models import NOT_DEFINED_ICP, Campaign, Link, Status, TrackingDomain
 from links.public_urls import tracking_url
 from links.resources import LinkExportResource, LinkImportResource, SpreadsheetCsv, UnreadableFile
 
@@ -54,19 +58,70 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
-@admin.action(description="Forget these prospects (GDPR): delete their links and clicks in every campaign")
+@admin.action(
+    description=gettext_lazy("Forget these prospects (GDPR): delete their links and clicks in every campaign"),
+    permissions=["delete"],
+)
 def forget_prospects(modeladmin, request, queryset):
-    """The admin's `forget_prospect`: every link of the selected links' e-mails, case-insensitively."""
+    """The admin's `forget_prospect`: every link of the selected links' e-mails, case-insensitively,
+    after a confirmation page like Django's own delete."""
     emails = {email.lower() for email in queryset.values_list("email", flat=True)}
-    matching = Q()
-    for email in emails:
-        matching |= Q(email__iexact=email)
-    _, deleted = Link.objects.filter(matching).delete()
+    if request.POST.get("post") != "yes":
+        links = forgetting.links_of(emails).select_related("campaign").order_by("email", "campaign__name")
+        return TemplateResponse(
+            request,
+            "admin/links/link/forget_prospects_confirmation.html",
+            {
+                **modeladmin.admin_site.each_context(request),
+                "title": _("Forget these prospects?"),
+                "opts": modeladmin.model._meta,
+                "emails": sorted(emails),
+                "links": links,
+                "queryset": queryset,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+    report = forgetting.forget_prospects(emails)
     modeladmin.message_user(
         request,
-        f"Forgot {len(emails)} prospect(s): deleted {deleted.get('links.Link', 0)} link(s) "
-        f"and {deleted.get('tracker.Click', 0)} click(s).",
+        _("Forgot %(people)d prospect(s): deleted %(links)d link(s) and %(clicks)d click(s).")
+        % {"people": len(emails), "links": report.links, "clicks": report.clicks},
     )
+    return None
+
+
+class LimitedImportForm(ImportForm):
+    """The import form, refusing a file of more than ADMIN_IMPORT_MAX_ROWS rows before any row is
+    processed: the admin imports row by row (~20 ms each), so a big file would outlast the web
+    server's timeout. Bigger lists go through POST /api/links/ (10,000 per request, bulk)."""
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        self.import_formats = formats
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, format_index = cleaned.get("import_file"), cleaned.get("format")
+        if upload is None or format_index in (None, ""):
+            return cleaned
+        input_format = self.import_formats[int(format_index)]()
+        data = upload.read()
+        upload.seek(0)
+        try:
+            rows = len(input_format.create_dataset(data if input_format.is_binary() else data.decode("utf-8-sig")))
+        except Exception:  # an unreadable file is reported by the import itself
+            return cleaned
+        limit = settings.ADMIN_IMPORT_MAX_ROWS
+        if rows > limit:
+            self.add_error(
+                "import_file",
+                _(
+                    "This file has %(rows)d rows; the admin imports at most %(limit)d at a time. Split it, or "
+                    "send the rows to POST /api/links/ (up to 10,000 per request)."
+                )
+                % {"rows": rows, "limit": limit},
+            )
+        return cleaned
 
 
 @admin.register(Link)
@@ -104,6 +159,7 @@ class LinkAdmin(ImportExportModelAdmin):
     inlines = []  # tracker/admin.py appends the read-only clicks
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6's default, today
     actions = [forget_prospects]
+    import_form_class = LimitedImportForm
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_click_summary()
@@ -130,6 +186,10 @@ class LinkAdmin(ImportExportModelAdmin):
             click_model._meta.verbose_name_plural: totals["clicks"] or 0,
         }
         return [summary], model_count, perms_needed, []
+
+    def has_import_permission(self, request):
+        """An import creates and updates links: it needs both permissions (the setting names one)."""
+        return super().has_import_permission(request) and request.user.has_perm("links.change_link")
 
     def get_import_resource_classes(self, request):
         return [LinkImportResource]
@@ -219,7 +279,9 @@ class LinkAdmin(ImportExportModelAdmin):
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["name", "links_sent", "created_at"]
+    list_display = ["name", "tracking_domain", "links_sent", "created_at"]
+    list_filter = ["tracking_domain"]
+    list_select_related = ["tracking_domain"]
     search_fields = ["name"]
 
     def get_queryset(self, request):
@@ -228,3 +290,19 @@ class CampaignAdmin(admin.ModelAdmin):
     @admin.display(ordering="links_sent")
     def links_sent(self, campaign):
         return campaign.links_sent
+
+
+@admin.register(TrackingDomain)
+class TrackingDomainAdmin(admin.ModelAdmin):
+    """Tracking domains: a new one works at once, no restart and no ALLOWED_HOSTS change."""
+
+    list_display = ["host", "root_url", "not_found_url", "campaign_count", "created_at"]
+    search_fields = ["host"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(campaign_count=Count("campaigns"))
+
+    @admin.display(description=gettext_lazy("campaigns"), ordering="campaign_count")
+    def campaign_count(self, domain):
+        return domain.campaign_count

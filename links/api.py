@@ -5,7 +5,6 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from links.filters import LinkFilter
@@ -26,14 +25,19 @@ class LinkPagination(PageNumberPagination):
 
 
 class LinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
-    """Links with their click summary. Editing a link is the admin's job, not the API's."""
+    """Links with their click summary. Editing a link is the admin's job, not the API's.
+
+    Who may (access.permissions): creating needs the `ingest` scope (Clay's token) or the add
+    permission; reading `read`; deleting `admin` or the delete permission (editors)."""
+
+    required_scopes = {"create": "ingest", "list": "read", "retrieve": "read", "destroy": "admin"}
 
     # Explicit order: Django drops Meta.ordering from aggregated (GROUP BY) queries.
     queryset = Link.objects.with_click_summary().select_related("campaign").order_by("-created_at", "-id")
     serializer_class = LinkWithClicksSerializer
     filterset_class = LinkFilter
     pagination_class = LinkPagination
-    parser_classes = [JSONParser]
+    # Parsers: the project's default, JSON only (a form or multipart body is a 415).
 
     @extend_schema(
         request=ProspectSerializer,

@@ -36,6 +36,7 @@ class NullsLastOrdering(django_filters.OrderingFilter):
         return field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
 
     def filter(self, queryset, value):
+        value = [param for param in value or () if param]  # `ordering=,` names nothing: ignored
         if not value:
             return queryset
         return queryset.order_by(*(self.get_ordering_value(param) for param in value), "-id")

@@ -1,7 +1,9 @@
 """Campaigns and the tracking links handed to Clay, one per prospect."""
 
+import re
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, Value, When
@@ -16,6 +18,8 @@ from links.signals import links_saved
 # `links` stays the bottom layer (tracker and analytics import links, never the other way).
 HUMAN_VERDICT = "human"
 NOT_DEFINED_ICP = "Non défini"
+
+HOST_PATTERN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?")
 
 TOKEN_BYTES = 8  # 64 bits of randomness -> 11 URL-safe characters
 
@@ -73,9 +77,51 @@ class CampaignQuerySet(models.QuerySet):
         return campaigns
 
 
+def validate_host(value):
+    """A bare host name (go.example.com): no scheme, port, path or upper case."""
+    if value != value.lower() or not HOST_PATTERN.fullmatch(value):
+        raise ValidationError(
+            _("Enter a host name in lower case, such as go.example.com (no scheme, port or path)."), code="invalid"
+        )
+
+
+class TrackingDomain(models.Model):
+    """A host that serves only tracking URLs, e.g. go.wesser-recrutement.fr: links of the
+    campaigns that use it get their tracking URLs on it. Its root and unknown tokens redirect to
+    pages of the owner's choice (or answer the 404 page)."""
+
+    host = models.CharField(_("host"), max_length=253, unique=True, validators=[validate_host])
+    root_url = models.URLField(
+        _("root URL"), max_length=2048, blank=True, help_text=_("Where https://HOST/ redirects; empty: the 404 page.")
+    )
+    not_found_url = models.URLField(
+        _("not-found URL"),
+        max_length=2048,
+        blank=True,
+        help_text=_("Where unknown or deleted tokens redirect; empty: the 404 page."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["host"]
+        verbose_name = _("tracking domain")
+
+    def __str__(self):
+        return self.host
+
+
 class Campaign(models.Model):
     name = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    tracking_domain = models.ForeignKey(
+        TrackingDomain,
+        verbose_name=_("tracking domain"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="campaigns",
+        help_text=_("Tracking URLs of this campaign's links use this host; empty: PUBLIC_BASE_URL."),
+    )
 
     objects = CampaignQuerySet.as_manager()
 

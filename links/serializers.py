@@ -143,12 +143,17 @@ class LinkSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_tracking_url(self, link) -> str:
-        return self.tracking_url_prefix + link.token
+        domain_id = link.campaign.tracking_domain_id
+        prefix = self.tracking_url_prefixes.get(domain_id)
+        if prefix is None:
+            prefix = self.tracking_url_prefixes[domain_id] = tracking_url_prefix(self.context["request"], link.campaign)
+        return prefix + link.token
 
     @cached_property
-    def tracking_url_prefix(self):
-        """Worked out once per response: a bulk answer holds 10,000 links."""
-        return tracking_url_prefix(self.context["request"])
+    def tracking_url_prefixes(self):
+        """{tracking domain id or None: prefix}, worked out once per domain and response: a bulk
+        answer holds 10,000 links."""
+        return {}
 
 
 class LinkWithClicksSerializer(LinkSerializer):

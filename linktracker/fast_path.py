@@ -17,6 +17,7 @@ from django.db import close_old_connections
 
 from links.public_urls import TRACKING_PATH_PREFIX
 from linktracker.errors import OUTAGE_HEADERS, SERVER_ERROR_MESSAGE, database_unavailable, error_page
+from tracker.tracking_hosts import answer_on_tracking_domain, tracking_domain_of
 from tracker.views import TrackingAnswer, answer_tracking_url
 
 # Django logs the server errors it handles here; alerting set up on it sees ours too.
@@ -34,10 +35,14 @@ class TrackingLinksApp:
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
-        if not path.startswith(TRACKING_PATH_PREFIX):
+        domain = tracking_domain_of(environ)
+        if domain is None and not path.startswith(TRACKING_PATH_PREFIX):
             return self.django_app(environ, start_response)
         try:
-            status, headers, body = answer_tracking_url(environ, path[len(TRACKING_PATH_PREFIX) :])
+            if domain is not None:  # a tracking domain's host: tracking URLs and nothing else
+                status, headers, body = answer_on_tracking_domain(environ, path, domain)
+            else:
+                status, headers, body = answer_tracking_url(environ, path[len(TRACKING_PATH_PREFIX) :])
         except Exception as exception:
             status, headers, body = error_answer(exception, path)
         finally:

@@ -4,6 +4,7 @@ Defaults are safe for a laptop (SQLite file under var/, DEBUG off, localhost onl
 "Configuration" section lists every variable read here.
 """
 
+import datetime
 import ipaddress
 import os
 import secrets
@@ -98,9 +99,13 @@ INSTALLED_APPS = [
     "analytics",
     "events",
     "linktracker",
+    "access",
+    "axes",
 ]
 
 MIDDLEWARE = [
+    # Before everything: a tracking domain's host answers tracking URLs only (tracker.tracking_hosts).
+    "tracker.tracking_hosts.TrackingDomainMiddleware",
     # First on purpose: answers /t/<token> itself and never runs the rest of the chain
     # (sessions, auth, CSRF... cost ~40 % of the redirect's throughput and serve it nothing).
     "tracker.middleware.TrackingRedirectMiddleware",
@@ -115,6 +120,7 @@ MIDDLEWARE = [
     "tracker.team_browser.TeamBrowserCookieMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "linktracker.urls"
@@ -377,3 +383,46 @@ SPECTACULAR_SETTINGS["DESCRIPTION"] += (
     " Every path answers with and without its trailing slash, for every method, with no redirect;"
     ' every error is JSON, {"detail": ...} or messages per field.'
 )
+
+# ---- Access: scoped API tokens, roles, tracking domains, login rate limits, sessions ----------
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "access.authentication.ApiTokenAuthentication",  # first: an anonymous call gets 401 + WWW-Authenticate: Token
+    "rest_framework.authentication.SessionAuthentication",
+]
+REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = ["access.permissions.HasScope"]
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["linktracker.errors.JSONBodyParser"]  # deep nesting is a 400
+
+# Tracking domains (links.TrackingDomain): tracking URLs on them are TRACKING_DOMAIN_SCHEME://HOST/t/TOKEN.
+# Each process re-reads the list of hosts at most every TRACKING_DOMAIN_REFRESH_SECONDS (and at
+# once in the process that changed it), so a new domain works without a restart.
+TRACKING_DOMAIN_SCHEME = env_str("TRACKING_DOMAIN_SCHEME", "https")
+if TRACKING_DOMAIN_SCHEME not in ("http", "https"):
+    raise ImproperlyConfigured("TRACKING_DOMAIN_SCHEME must be http or https")
+TRACKING_DOMAIN_REFRESH_SECONDS = env_int("TRACKING_DOMAIN_REFRESH_SECONDS", 10)
+
+# Login attempts (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from one
+# IP, that pair is refused (429, no password hashed) for AXES_COOLOFF_MINUTES. The dashboard's
+# and the admin's login forms both go through it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "access.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "access.lockout.client_ip_address"
+AXES_VERBOSE = False
+
+# The dashboard's session ends after SESSION_IDLE_MINUTES without a request (each request renews it).
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 8 * 60) * 60
+SESSION_SAVE_EVERY_REQUEST = env_bool("SESSION_SAVE_EVERY_REQUEST", True)
+
+# Admin import/export: importing needs the model's add (and change) permission, exporting its view permission.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Uploaded import files wait here between the preview and the confirmation; forget_prospect scans them.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "links.import_storage.ImportFolderStorage"
+IMPORT_FOLDER = Path(env_str("IMPORT_FOLDER", str(VAR_DIR / "imports")))
+ADMIN_IMPORT_MAX_ROWS = env_int("ADMIN_IMPORT_MAX_ROWS", 1_000)  # the admin imports ~20 ms a row; see README

@@ -57,7 +57,7 @@ def fill_accounts(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("links", "0004_link_click_counters"),
+        ("links", "0005_tracking_domain"),
     ]
 
     operations = [

@@ -52,6 +52,7 @@ export function renderLinks(page, state, labels, pageSize, onDelete) {
     remove.textContent = labels.delete;
     remove.className = "button button-small button-danger delete-link";
     remove.addEventListener("click", () => onDelete(link));
+    remove.hidden = document.getElementById("dashboard").dataset.canDelete !== "true"; // the API refuses it anyway
     const cells = [
       clippedCell(fullName(link), "col-name"),
       clippedCell(link.email, "col-email"),

@@ -104,7 +104,7 @@ def test_the_clay_setup_names_the_absolute_api_url_and_the_token_header(client, 
     assert "Authorization: Token &lt;your API token&gt;" in response.text
     assert "&quot;ICP&quot;: &quot;{{ICP}}&quot;" in response.text
     assert "curl -X POST http://testserver/api/links/" in response.text
-    assert "<code>.venv/bin/python manage.py api_token show admin</code>" in response.text
+    assert ".venv/bin/python manage.py api_token create admin --scope ingest --name Clay" in response.text
     assert "<code>Content-Type: application/json</code>" in response.text
     assert "var/admin-credentials.txt" in response.text
 

@@ -19,7 +19,7 @@ def test_with_no_links_the_dashboard_shows_how_to_set_up_clay(page, live_server,
     assert "Authorization: Token <your API token>" in setup.inner_text()
     assert '"ICP": "{{ICP}}"' in page.locator("#clay-body").inner_text()
     assert page.locator("#clay-curl").inner_text().startswith(f"curl -X POST {live_server.url}/api/links/")
-    assert "python manage.py api_token show admin" in setup.inner_text()
+    assert "python manage.py api_token create admin --scope ingest --name Clay" in setup.inner_text()
     assert "var/admin-credentials.txt" in setup.inner_text()
     page.screenshot(path=str(artifacts / "dashboard-empty.png"), full_page=True)
 

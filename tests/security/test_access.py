@@ -1,5 +1,6 @@
 """Nobody let in: every route of the URLconf refuses an anonymous visitor unless it is on the
-public allow-list below (the login pages, the OpenAPI schema). The click path (/t/) is public by
+public allow-list below (the login pages, the OpenAPI schema); and every route answers each
+identity (roles, token scopes) exactly as ACCESS_TABLE says. The click path (/t/) is public by
 design and answered before the URLconf (tracker.middleware, linktracker.fast_path)."""
 
 import re
@@ -9,6 +10,9 @@ import re._parser as sre_parse
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
+
+from access.models import ApiToken
+from links.models import Link, TrackingDomain
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +170,212 @@ def test_the_dashboard_and_the_admin_ask_for_a_login(client):
     """The dashboard and the admin redirect an anonymous visitor to their login pages."""
     assert client.get("/dashboard/")["Location"] == "/accounts/login/?next=/dashboard/"
     assert client.get("/admin/links/link/")["Location"] == "/admin/login/?next=/admin/links/link/"
+
+
+# ---- Who may do what: every route, every identity ------------------------------------------------
+# Identities: people by role (a session) and API tokens by scope (the Authorization header).
+ANONYMOUS, VIEWER, EDITOR, SUPERUSER = "anonymous", "viewer", "editor", "superuser"
+INGEST, READ, ADMIN = "ingest token", "read token", "admin token"
+IDENTITIES = (ANONYMOUS, VIEWER, EDITOR, SUPERUSER, INGEST, READ, ADMIN)
+EVERYONE = frozenset(IDENTITIES)
+READERS = frozenset({VIEWER, EDITOR, SUPERUSER, READ, ADMIN})  # stats, lists, export
+PEOPLE = frozenset({VIEWER, EDITOR, SUPERUSER})  # pages: tokens are for the API only
+STAFF = frozenset({EDITOR, SUPERUSER})  # the admin's own pages
+SUPERUSER_ONLY = frozenset({SUPERUSER})
+
+# (method, route as written in the URLconf, or a prefix ending in "*") -> who may.
+# A route of the URLconf that no GET row covers fails test_every_route_is_in_the_table.
+ACCESS_TABLE = {
+    ("GET", ""): EVERYONE,  # only redirects to the dashboard
+    ("GET", "accounts/login/"): EVERYONE,
+    ("GET", "accounts/logout/"): EVERYONE,  # POST logs out; GET is a 405 for anyone
+    ("GET", "admin/login/"): EVERYONE,
+    ("GET", "admin/logout/"): EVERYONE,
+    ("GET", "api/schema/"): EVERYONE,  # the API's shape, none of its data
+    ("GET", "api/docs/"): PEOPLE,
+    ("GET", "dashboard/"): PEOPLE,
+    ("GET", "api/^links/$"): READERS,
+    ("POST", "api/^links/$"): frozenset({EDITOR, SUPERUSER, INGEST, ADMIN}),
+    ("GET", "api/^links/(?P<pk>[^/.]+)/$"): READERS,
+    ("DELETE", "api/^links/(?P<pk>[^/.]+)/$"): frozenset({EDITOR, SUPERUSER, ADMIN}),
+    ("GET", "api/^stats/*"): READERS,
+    ("GET", "api/icp-stats"): READERS,
+    ("GET", "api/icp-stats/"): READERS,
+    ("GET", "api/campaigns/"): READERS,
+    ("GET", "api/export.csv"): READERS,
+    # The admin: staff only; editors for links and campaigns (and the clicks, read-only).
+    ("GET", "admin/"): STAFF,
+    ("GET", "admin/(?P<url>.*)$"): STAFF,  # the admin's catch-all: a 404 for staff, the login for others
+    ("GET", "admin/^(?P<app_label>auth|links|tracker|access|axes)/$"): SUPERUSER_ONLY,  # sample: auth/
+    ("GET", "admin/jsi18n/"): STAFF,
+    ("GET", "admin/autocomplete/"): frozenset(),  # without its parameters a 403 for anyone
+    ("GET", "admin/password_change/"): STAFF,
+    ("GET", "admin/password_change/done/"): STAFF,
+    ("GET", "admin/r/<path:content_type_id>/<path:object_id>/"): STAFF,
+    ("GET", "admin/links/link/*"): STAFF,
+    ("GET", "admin/links/campaign/*"): STAFF,
+    ("GET", "admin/tracker/click/*"): STAFF,
+    ("GET", "admin/tracker/click/add/"): frozenset(),  # clicks come from the redirect only
+    ("GET", "admin/tracker/click/<path:object_id>/delete/"): SUPERUSER_ONLY,
+    ("GET", "admin/axes/accessattempt/add/"): frozenset(),  # axes' records are never typed in
+    ("GET", "admin/axes/accesslog/add/"): frozenset(),
+    ("GET", "admin/axes/accessfailurelog/add/"): frozenset(),
+    ("GET", "admin/links/trackingdomain/*"): SUPERUSER_ONLY,
+    ("GET", "admin/access/apitoken/*"): SUPERUSER_ONLY,
+    ("GET", "admin/auth/*"): SUPERUSER_ONLY,
+    ("GET", "admin/axes/*"): SUPERUSER_ONLY,
+}
+LOGIN_PAGE_PREFIXES = ("/accounts/login/", "/admin/login/")
+
+
+def who_may(method, route):
+    """The table's row for a route: its exact entry, else the longest matching prefix entry."""
+    if (method, route) in ACCESS_TABLE:
+        return ACCESS_TABLE[(method, route)]
+    prefixes = [
+        key for key in ACCESS_TABLE if key[0] == method and key[1].endswith("*") and route.startswith(key[1][:-1])
+    ]
+    if not prefixes:
+        return None
+    return ACCESS_TABLE[max(prefixes, key=lambda key: len(key[1]))]
+
+
+def sent_to_login(response):
+    hops = [url for url, _ in getattr(response, "redirect_chain", [])]
+    if response.status_code in (301, 302):
+        hops.append(response["Location"])
+    return any(url.startswith(LOGIN_PAGE_PREFIXES) for url in hops)
+
+
+def refused(response):
+    """Refused by access control: 401, 403, 404 (the admin hides apps one may not see) or sent
+    to a login page (redirects are followed: an admin object's bare URL leads to its change page)."""
+    return sent_to_login(response) or response.status_code in (401, 403, 404)
+
+
+def let_in(response):
+    """Not stopped by access control (a 404 for a sample that does not exist is fine)."""
+    return not sent_to_login(response) and response.status_code not in (401, 403)
+
+
+@pytest.fixture
+def identities(django_user_model):
+    """A client per identity, and one object of every model the admin shows (a link with id 1
+    for the API), so that object routes reach their permission checks."""
+    from rest_framework.test import APIClient
+
+    from access.roles import assign_role
+
+    clients = {ANONYMOUS: APIClient()}
+    for role in (VIEWER, EDITOR):
+        person = django_user_model.objects.create_user(username=role, password="irrelevant-pass-1")
+        assign_role(person, role)
+        clients[role] = APIClient()
+        clients[role].force_login(person)
+    clients[SUPERUSER] = APIClient()
+    clients[SUPERUSER].force_login(django_user_model.objects.create_superuser(username="root", password="x-pass-2"))
+    integration = django_user_model.objects.create_user(username="integration")  # no role at all
+    for identity, scope in ((INGEST, "ingest"), (READ, "read"), (ADMIN, "admin")):
+        _token, key = ApiToken.objects.create_token(integration, scope)
+        clients[identity] = APIClient()
+        clients[identity].credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    for client in clients.values():
+        client.raise_request_exception = False
+    return clients
+
+
+@pytest.fixture
+def admin_objects(django_user_model):
+    """{"app/model": primary key} of one object per model registered in the admin."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.auth.models import Group
+
+    from tests.factories import make_campaign, make_click
+
+    domain = TrackingDomain.objects.create(host="go.example.com")
+    link = Link.objects.create(
+        pk=1, email="john@company.com", campaign=make_campaign(), destination_url="https://w.fr/"
+    )
+    attempt = {"user_agent": "x", "ip_address": "203.0.113.9", "username": "x", "http_accept": "*/*", "path_info": "/"}
+    return {
+        "links/link": link.pk,
+        "links/campaign": link.campaign_id,
+        "links/trackingdomain": domain.pk,
+        "tracker/click": make_click(link).pk,
+        "access/apitoken": ApiToken.objects.create_token(django_user_model.objects.create_user("someone"), "read")[
+            0
+        ].pk,
+        "auth/user": django_user_model.objects.get(username="someone").pk,
+        "auth/group": Group.objects.get(name="viewer").pk,
+        "axes/accessattempt": AccessAttempt.objects.create(
+            **attempt, get_data="", post_data="", failures_since_start=1
+        ).pk,
+        "axes/accesslog": AccessLog.objects.create(**attempt).pk,
+        "axes/accessfailurelog": AccessFailureLog.objects.create(**attempt).pk,
+    }
+
+
+def concrete_path(route, path, admin_objects):
+    """The walker's sample path, with a real object's id in admin object routes."""
+    match = re.fullmatch(r"admin/(\w+/\w+)/<path:object_id>/(.*)", route)
+    if match:
+        return f"admin/{match[1]}/{admin_objects[match[1]]}/{match[2]}"
+    if route.startswith("admin/auth/user/<id>/"):
+        return path.replace("sample", str(admin_objects["auth/user"]))
+    return path
+
+
+def test_every_route_is_in_the_table():
+    """A new route fails here until the table says who may use it."""
+    missing = [route for route, _ in ALL_ROUTES if who_may("GET", route) is None]
+    assert missing == []
+
+
+CHECKS = [("GET", route, path) for route, path in ALL_ROUTES] + [
+    ("POST", "api/^links/$", "api/links/"),
+    ("DELETE", "api/^links/(?P<pk>[^/.]+)/$", "api/links/1/"),
+]
+
+
+@pytest.mark.parametrize(("method", "route", "path"), CHECKS, ids=[f"{m} /{p}" for m, _, p in CHECKS])
+def test_each_identity_gets_exactly_what_the_table_allows(identities, admin_objects, method, route, path):
+    """Allowed identities are let in; every other one is refused (401, 403, 404 or the login)."""
+    allowed = who_may(method, route)
+    path = concrete_path(route, path, admin_objects)
+    outcomes = {}
+    for identity in IDENTITIES:
+        client = identities[identity]
+        if method == "POST":
+            response = client.post("/" + path, {}, format="json")  # an empty body: 400 once let in
+        elif method == "GET" and path.startswith("admin/") and path not in ("admin/login/", "admin/logout/"):
+            response = client.get("/" + path, follow=True)
+        else:
+            response = getattr(client, method.lower())("/" + path)
+        outcomes[identity] = let_in(response) if identity in allowed else refused(response)
+        assert response.status_code < 500, (identity, response.status_code)
+    assert [identity for identity, ok in outcomes.items() if not ok] == []
+
+
+def test_a_refusal_names_the_scope_that_is_needed(identities, admin_objects):
+    """403 with a JSON message: which scope the call needs, and the token's own."""
+    response = identities[INGEST].get("/api/links/")
+    assert (response.status_code, response.json()) == (
+        403,
+        {"detail": "This needs an API token with the read scope; this token's scope is ingest."},
+    )
+    response = identities[READ].delete("/api/links/1/")
+    assert response.json() == {"detail": "This needs an API token with the admin scope; this token's scope is read."}
+    response = identities[VIEWER].delete("/api/links/1/")
+    assert (response.status_code, response.json()) == (
+        403,
+        {"detail": "This needs the admin scope: your role does not allow it (permission links.delete_link)."},
+    )
+    assert Link.objects.filter(pk=1).exists()
+
+
+def test_a_person_without_a_role_sees_no_data(client, django_user_model):
+    """A logged-in account with no role gets 403 from the dashboard and the API."""
+    client.force_login(django_user_model.objects.create_user(username="nobody", password="x-pass-3"))
+    assert client.get("/dashboard/").status_code == 403
+    assert client.get("/api/links/").status_code == 403
+    assert client.get("/api/export.csv").status_code == 403

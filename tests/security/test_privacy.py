@@ -3,8 +3,11 @@
 from io import StringIO
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 
+from links.forgetting import prospect_forgotten
 from links.models import Campaign, Link
 from tests.factories import make_click, make_link
 from tracker.models import Click
@@ -78,22 +81,72 @@ def test_full_addresses_are_stored_only_when_anonymisation_is_turned_off(client,
     assert list(Click.objects.values_list("ip", flat=True)) == ["198.51.100.77"]
 
 
-def test_the_admin_action_forgets_the_selected_prospects_everywhere(admin_client):
-    """Selecting one of a prospect's links forgets all of them, in every campaign, with their clicks."""
+def test_the_admin_action_asks_for_confirmation_then_forgets_the_prospects_everywhere(admin_client):
+    """Like Django's delete: a confirmation page listing what goes; "Yes" forgets every link of
+    the selected e-mails, in every campaign, with their clicks."""
     selected = make_link(email="John.Doe@company.com", campaign="aura.camp")
     make_click(make_link(email="john.doe@COMPANY.com", campaign="wesser-recrutement.fr"))
     kept = make_link(email="jane@company.com")
+    chosen = {"action": "forget_prospects", "_selected_action": [selected.pk]}
 
-    response = admin_client.post(
-        "/admin/links/link/",
-        {
-            "action": "forget_prospects",
-            "_selected_action": [selected.pk],
-        },
-        follow=True,
-    )
+    confirmation = admin_client.post("/admin/links/link/", chosen)
+
+    assert confirmation.status_code == 200
+    page = confirmation.content.decode()
+    assert "Forget this prospect?" in page and "<strong>john.doe@company.com</strong>" in page
+    assert page.lower().count("john doe &lt;john.doe@company.com&gt; · ") == 2
+    assert Link.objects.count() == 3
+
+    response = admin_client.post("/admin/links/link/", {**chosen, "post": "yes"}, follow=True)
 
     assert response.status_code == 200
     assert "Forgot 1 prospect(s): deleted 2 link(s) and 1 click(s)." in response.content.decode()
     assert list(Link.objects.values_list("pk", flat=True)) == [kept.pk]
     assert Click.objects.count() == 0
+
+
+def test_forgetting_removes_the_admin_history_that_names_the_prospect(admin_client, admin_user):
+    """The change log's entries about their links (name or e-mail in them) go; others stay."""
+    link = make_link(email="john.doe@company.com", first_name="John", last_name="Doe")
+    other = make_link(email="jane@company.com", first_name="Jane", last_name="Smith")
+    link_type = ContentType.objects.get_for_model(Link)
+    for row in (link, other):
+        LogEntry.objects.log_actions(admin_user.pk, [row], CHANGE, change_message="edited")
+    LogEntry.objects.create(
+        user=admin_user, action_flag=CHANGE, object_repr="import", change_message="imported john.doe@company.com"
+    )
+
+    output = forget_prospect("john.doe@company.com")
+
+    assert output.endswith("Also deleted: 2 admin log entries.\n")
+    assert list(LogEntry.objects.values_list("content_type", "object_id")) == [(link_type.pk, str(other.pk))]
+
+
+def test_forgetting_removes_uploaded_import_files_that_contain_the_prospect(settings, tmp_path):
+    """An import previewed but never confirmed leaves its file in IMPORT_FOLDER: it goes too."""
+    settings.IMPORT_FOLDER = tmp_path
+    (tmp_path / "import-a").write_text("first_name,email\nJohn,John.Doe@company.com\n")
+    (tmp_path / "import-b").write_text("first_name,email\nJane,jane@company.com\n")
+
+    output = forget_prospect("john.doe@company.com")
+
+    assert output == "Deleted 0 links and 0 clicks for john.doe@company.com.\nAlso deleted: 1 import files.\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["import-b"]
+
+
+def test_other_apps_forget_their_data_through_the_signal():
+    """Receivers of prospect_forgotten get the e-mails and add their counts to the report."""
+    seen = []
+
+    def forget_events(emails, report, **kwargs):
+        seen.append(emails)
+        report.other["events"] = 3
+
+    prospect_forgotten.connect(forget_events)
+    try:
+        output = forget_prospect("John.Doe@company.com")
+    finally:
+        prospect_forgotten.disconnect(forget_events)
+
+    assert seen == [{"john.doe@company.com"}]
+    assert output.endswith("Also deleted: 3 events.\n")
