@@ -418,6 +418,9 @@ AXES_VERBOSE = False
 # The dashboard's session ends after SESSION_IDLE_MINUTES without a request (each request renews it).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 8 * 60) * 60
 SESSION_SAVE_EVERY_REQUEST = env_bool("SESSION_SAVE_EVERY_REQUEST", True)
+# Sessions live in a signed cookie: renewing it on every request writes nothing to the database,
+# so reading the dashboard never writes (tests/analytics/test_reads_never_write.py).
+SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 
 # Admin import/export: importing needs the model's add (and change) permission, exporting its view permission.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"

@@ -13,16 +13,18 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 
 def test_ensure_admin_names_commands_with_the_virtualenvs_python(tmp_path):
-    """A second run says how to reset the password and show the token, with .venv/bin/python."""
+    """A second run says how to reset the password and make a new Clay token, with .venv/bin/python."""
     call_command("ensure_admin", credentials_file=str(tmp_path / "credentials.txt"), stdout=StringIO())
     output = StringIO()
 
     call_command("ensure_admin", credentials_file=str(tmp_path / "credentials.txt"), stdout=output)
 
+    credentials = tmp_path / "credentials.txt"
     assert output.getvalue() == (
         "Admin user 'admin' already exists (password unchanged; reset it with: "
         ".venv/bin/python manage.py changepassword admin).\n"
-        "API token: .venv/bin/python manage.py api_token show admin\n"
+        f"Clay's ingest token exists: its key is in {credentials} when this command created it (keys are "
+        "shown only once). A new one: .venv/bin/python manage.py api_token create admin --scope ingest --name Clay\n"
     )
 
 

@@ -12,6 +12,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
 from access.models import ApiToken
+from events.models import Delivery, Event, WebhookEndpoint
+from events.tasks import deliver
 from links.models import Link, TrackingDomain
 
 pytestmark = pytest.mark.django_db
@@ -206,7 +208,10 @@ ACCESS_TABLE = {
     # The admin: staff only; editors for links and campaigns (and the clicks, read-only).
     ("GET", "admin/"): STAFF,
     ("GET", "admin/(?P<url>.*)$"): STAFF,  # the admin's catch-all: a 404 for staff, the login for others
-    ("GET", "admin/^(?P<app_label>auth|links|tracker|access|axes)/$"): SUPERUSER_ONLY,  # sample: auth/
+    (
+        "GET",
+        "admin/^(?P<app_label>auth|django_tasks_database|links|tracker|events|access|axes)/$",
+    ): SUPERUSER_ONLY,  # sample: auth/
     ("GET", "admin/jsi18n/"): STAFF,
     ("GET", "admin/autocomplete/"): frozenset(),  # without its parameters a 403 for anyone
     ("GET", "admin/password_change/"): STAFF,
@@ -224,6 +229,16 @@ ACCESS_TABLE = {
     ("GET", "admin/access/apitoken/*"): SUPERUSER_ONLY,
     ("GET", "admin/auth/*"): SUPERUSER_ONLY,
     ("GET", "admin/axes/*"): SUPERUSER_ONLY,
+    # Hot-lead alerts: receivers' URLs and secrets are superusers' business; deliveries are logged, not typed in.
+    ("GET", "admin/events/*"): SUPERUSER_ONLY,
+    ("GET", "admin/events/delivery/add/"): frozenset(),
+    ("GET", "admin/django_tasks_database/*"): SUPERUSER_ONLY,  # the worker's queued tasks
+    ("GET", "admin/django_tasks_database/dbtaskresult/add/"): frozenset(),
+    ("GET", "admin/django_tasks_database/dbtaskresult/<path:object_id>/delete/"): frozenset(),
+    ("GET", "api/^links/lookup/$"): READERS,  # Clay's pull column: a read token
+    ("GET", "api/links/lookup"): READERS,
+    ("GET", "i18n/setlang/"): EVERYONE,  # only sets the language cookie and redirects
+    ("GET", "team-browser/"): PEOPLE,  # marks the browser of a logged-in team member
 }
 LOGIN_PAGE_PREFIXES = ("/accounts/login/", "/admin/login/")
 
@@ -296,12 +311,17 @@ def admin_objects(django_user_model):
     link = Link.objects.create(
         pk=1, email="john@company.com", campaign=make_campaign(), destination_url="https://w.fr/"
     )
+    click = make_click(link)
+    endpoint = WebhookEndpoint.objects.create(url="https://hooks.example.com/leads")
+    event = Event.objects.create(type="link.first_click", link=link, click=click, occurred_at=click.clicked_at, data={})
+    delivery = Delivery.objects.create(event=event, endpoint=endpoint, next_attempt_at=click.clicked_at)
+    task_result = deliver.enqueue(delivery.pk)
     attempt = {"user_agent": "x", "ip_address": "203.0.113.9", "username": "x", "http_accept": "*/*", "path_info": "/"}
     return {
         "links/link": link.pk,
         "links/campaign": link.campaign_id,
         "links/trackingdomain": domain.pk,
-        "tracker/click": make_click(link).pk,
+        "tracker/click": click.pk,
         "access/apitoken": ApiToken.objects.create_token(django_user_model.objects.create_user("someone"), "read")[
             0
         ].pk,
@@ -312,6 +332,9 @@ def admin_objects(django_user_model):
         ).pk,
         "axes/accesslog": AccessLog.objects.create(**attempt).pk,
         "axes/accessfailurelog": AccessFailureLog.objects.create(**attempt).pk,
+        "events/webhookendpoint": endpoint.pk,
+        "events/delivery": delivery.pk,
+        "django_tasks_database/dbtaskresult": task_result.id,
     }
 
 

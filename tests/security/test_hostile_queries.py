@@ -52,7 +52,7 @@ def test_an_id_that_is_not_a_number_is_a_json_404(strict_api):
     assert (response.status_code, response["Content-Type"], response.json()) == (
         404,
         "application/json",
-        {"detail": "Not found."},
+        {"detail": "There is no API route at /api/links/0.5/. The routes are listed at /api/docs/."},
     )
 
 
