@@ -114,7 +114,7 @@ def follow_link(request, token):
     """The tracking URL as a Django view: answer_tracking_url() wrapped in an HttpResponse.
 
     gunicorn serves /t/ through linktracker.fast_path before Django's request cycle; this view
-    (through TrackingRedirectMiddleware, or the URL pattern) serves it under runserver, ASGI and
+    (through TrackingRedirectMiddleware) serves it under runserver, ASGI and
     Django's test client, with the same answers."""
     status, headers, body = answer_tracking_url(request.META, token)
     response = HttpResponse(body, status=status)

@@ -40,4 +40,4 @@ def test_3000_concurrent_clicks_on_4_workers_each_store_exactly_one_click():
     assert stored_per_token == {link.token: redirects_per_token[link.token] for link in links}
     assert "database is locked" not in log
     assert "Traceback" not in log
-    assert duration < 60
+    assert duration < 120  # a stall (workers waiting on locks until killed) takes far longer
