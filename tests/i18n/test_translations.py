@@ -15,8 +15,9 @@ FRENCH_MO = LOCALE / "fr" / "LC_MESSAGES" / "django.mo"
 def po_entries(path):
     """Yield (flags, msgctxt or None, msgid, msgstr) for every entry of a .po file but its header.
 
-    Plain msgid/msgstr entries only: the catalogue has no plural entries (the dashboard's plurals
-    are two patterns chosen in the browser)."""
+    A plural entry yields one row per form: (msgid, msgstr[0]) then (msgid_plural, msgstr[n]) for
+    every other form, each with the count that picks it (1 for the singular, 2 for the others in
+    French), so every form is checked like a plain entry."""
     for block in path.read_text(encoding="utf-8").split("\n\n"):
         flags, fields, current = set(), {}, None
         for line in block.strip().splitlines():
@@ -30,9 +31,44 @@ def po_entries(path):
                 flags |= {flag.strip() for flag in line[2:].split(",")}
             elif line.startswith("#~"):
                 fields["obsolete"] = True
-        if fields.get("msgid") and not fields.get("obsolete"):
-            assert "msgid_plural" not in fields, "teach po_entries about plural entries"
+        if not fields.get("msgid") or fields.get("obsolete"):
+            continue
+        if "msgid_plural" in fields:
+            forms = sorted(key for key in fields if key.startswith("msgstr["))
+            assert forms == ["msgstr[0]", "msgstr[1]"], f"French has two plural forms: {fields['msgid']}"
+            yield (
+                flags,
+                fields.get("msgctxt"),
+                PluralForm(fields["msgid"], fields["msgid_plural"], 1),
+                fields["msgstr[0]"],
+            )
+            yield (
+                flags,
+                fields.get("msgctxt"),
+                PluralForm(fields["msgid_plural"], fields["msgid"], 2),
+                fields["msgstr[1]"],
+            )
+        else:
             yield flags, fields.get("msgctxt"), fields["msgid"], fields["msgstr"]
+
+
+class PluralForm(str):
+    """One form of a plural entry: its English text, plus what ngettext needs to find it."""
+
+    def __new__(cls, text, other, count):
+        form = super().__new__(cls, text)
+        form.singular, form.plural = (text, other) if count == 1 else (other, text)
+        form.count = count
+        return form
+
+
+def compiled_translation(catalogue, context, msgid):
+    """What the compiled catalogue answers for an entry, through ngettext for a plural form."""
+    if isinstance(msgid, PluralForm):
+        if context:
+            return catalogue.npgettext(context, msgid.singular, msgid.plural, msgid.count)
+        return catalogue.ngettext(msgid.singular, msgid.plural, msgid.count)
+    return catalogue.pgettext(context, msgid) if context else catalogue.gettext(msgid)
 
 
 def test_every_french_entry_is_translated_and_none_is_fuzzy():
@@ -51,8 +87,7 @@ def test_the_compiled_catalogue_matches_the_po_file():
         catalogue = gettext.GNUTranslations(compiled)
     stale = []
     for _, context, msgid, msgstr in po_entries(FRENCH_PO):
-        compiled_text = catalogue.pgettext(context, msgid) if context else catalogue.gettext(msgid)
-        if compiled_text != msgstr:
+        if compiled_translation(catalogue, context, msgid) != msgstr:
             stale.append(msgid)
     assert stale == []
 

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from events.delivery import post
 from events.models import Kind, WebhookEndpoint, new_event_id, validate_receiver_url
@@ -16,27 +17,29 @@ EVENT_CHOICES = {"first_click": "sends_first_click", "click": "sends_every_click
 
 
 class Command(BaseCommand):
-    help = "Add, list, disable and test the webhook endpoints that receive hot-lead events."
+    help = gettext_lazy("Add, list, disable and test the webhook endpoints that receive hot-lead events.")
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True)
-        add = actions.add_parser("add", help="Add an endpoint; its signing secret is printed on the last line.")
-        add.add_argument("url", help="The receiver's http:// or https:// URL.")
+        add = actions.add_parser("add", help=_("Add an endpoint; its signing secret is printed on the last line."))
+        add.add_argument("url", help=_("The receiver's http:// or https:// URL."))
         add.add_argument("--kind", choices=Kind.values, default=Kind.JSON)
         add.add_argument(
             "--event",
             action="append",
             choices=list(EVENT_CHOICES),
             dest="events",
-            help="first_click (the hot lead) and/or click (every human click). Default: first_click; "
-            "for --kind json both.",
+            help=_(
+                "first_click (the hot lead) and/or click (every human click). Default: first_click; "
+                "for --kind json both."
+            ),
         )
-        add.add_argument("--campaign", action="append", dest="campaigns", help="Only this campaign (repeatable).")
-        add.add_argument("--clay-auth", default="", help="The x-clay-webhook-auth value of a Clay webhook source.")
-        actions.add_parser("list", help="List the endpoints.")
-        disable = actions.add_parser("disable", help="Disable an endpoint.")
+        add.add_argument("--campaign", action="append", dest="campaigns", help=_("Only this campaign (repeatable)."))
+        add.add_argument("--clay-auth", default="", help=_("The x-clay-webhook-auth value of a Clay webhook source."))
+        actions.add_parser("list", help=_("List the endpoints."))
+        disable = actions.add_parser("disable", help=_("Disable an endpoint."))
         disable.add_argument("id", type=int)
-        test = actions.add_parser("test", help="Send a sample link.first_click event now and show the answer.")
+        test = actions.add_parser("test", help=_("Send a sample link.first_click event now and show the answer."))
         test.add_argument("id", type=int)
 
     def handle(self, *args, action, **options):

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from tqdm import tqdm
 
 from links.models import Campaign, Link
@@ -160,20 +160,22 @@ def ascii_slug(text):
 
 
 class Command(BaseCommand):
-    help = "Create demo campaigns, prospects and clicks (human and machine) over the last 30 days."
+    help = gettext_lazy("Create demo campaigns, prospects and clicks (human and machine) over the last 30 days.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--prospects", type=int, default=300, help="How many prospects (links) to create.")
-        parser.add_argument("--seed", type=int, default=2026, help="Random seed: the same seed gives the same data.")
+        parser.add_argument("--prospects", type=int, default=300, help=gettext("How many prospects (links) to create."))
+        parser.add_argument(
+            "--seed", type=int, default=2026, help=gettext("Random seed: the same seed gives the same data.")
+        )
         parser.add_argument(
             "--force",
             action="store_true",
-            help="Run even if links exist: replaces the demo campaigns' links, leaves other campaigns alone.",
+            help=gettext("Run even if links exist: replaces the demo campaigns' links, leaves other campaigns alone."),
         )
 
     def handle(self, *args, prospects, seed, force, **options):
         if prospects < 1:
-            raise CommandError("--prospects must be at least 1.")
+            raise CommandError(gettext("--prospects must be at least 1."))
         if Link.objects.exists() and not force:
             # A notice, not an error: `scripts/run --demo` run a second time goes on to serve the app.
             self.stdout.write(
@@ -196,12 +198,22 @@ class Command(BaseCommand):
         # Clicks spread over 30 days: one recount is quicker than the worker's per-quarter passes.
         recount_click_figures()
         if replaced:
-            self.stdout.write(f"Removed {replaced} rows of earlier demo data.")
+            self.stdout.write(gettext("Removed %(rows)d rows of earlier demo data.") % {"rows": replaced})
         humans = sum(1 for click in clicks if click.verdict == "human")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Created {len(links)} links in {len(campaigns)} campaigns and {len(clicks)} clicks "
-                f"({humans} human, {len(clicks) - humans} machine), seed {seed}."
+                gettext(
+                    "Created %(links)d links in %(campaigns)d campaigns and %(clicks)d clicks "
+                    "(%(humans)d human, %(machines)d machine), seed %(seed)d."
+                )
+                % {
+                    "links": len(links),
+                    "campaigns": len(campaigns),
+                    "clicks": len(clicks),
+                    "humans": humans,
+                    "machines": len(clicks) - humans,
+                    "seed": seed,
+                }
             )
         )
 

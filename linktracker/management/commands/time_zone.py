@@ -4,11 +4,11 @@ import os
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 
 class Command(BaseCommand):
-    help = "Print the time zone in use (TIME_ZONE, else the host's) and how to change it."
+    help = gettext_lazy("Print the time zone in use (TIME_ZONE, else the host's) and how to change it.")
 
     def handle(self, *args, **options):
         if os.environ.get("TIME_ZONE", "").strip():
