@@ -6,6 +6,7 @@ import os
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from access.models import ApiToken, Scope
@@ -87,3 +88,11 @@ def api(api_token):
 @pytest.fixture
 def anonymous_api():
     return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_active():
+    """A test that switches to French (a French browser, translation.activate) must not leave
+    French on for the next test in the same process."""
+    yield
+    translation.deactivate()
