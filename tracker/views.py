@@ -12,7 +12,6 @@ follow_link() as an ordinary view.
 import contextlib
 import datetime
 import math
-import re
 import time
 from typing import NamedTuple
 from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
@@ -32,12 +31,11 @@ from tracker.internal import internal_hints
 from tracker.miss_counter import count_miss
 from tracker.prospect_pages import not_found_page
 from tracker.recording import click_facts, find_link, record_click
-from tracker.tokens import token_from_path
+from tracker.tokens import is_token_shaped, token_from_path
 
 TRACKING_METHODS = ("GET", "HEAD")
 # What a token can be (links.models.new_token: URL-safe base64, at most the column's 32
 # characters): anything else (a NUL byte, a slash, 5 kB of junk) is unknown without a query.
-plausible_token = re.compile(r"[A-Za-z0-9_-]{1,32}").fullmatch
 MISS_WINDOW_SECONDS = 60
 
 HTML = ("Content-Type", "text/html; charset=utf-8")
@@ -76,7 +74,7 @@ def answer_tracking_url(meta, token):
     if method not in TRACKING_METHODS:
         return TrackingAnswer(405, [*NOT_ALLOWED_HEADERS], b"")
     token = token_from_path(token)  # a pasted URL may end in / . , ) ]
-    if not plausible_token(token):
+    if not is_token_shaped(token):  # a NUL byte, a slash, 200 characters: unknown, and no query
         return refuse_unknown_token(meta)
     clicked_at = datetime.datetime.now(datetime.UTC)
     link = find_link_on_live_connection(token, clicked_at)

@@ -1,7 +1,10 @@
-// Accounts, countries and devices: fetches /api/stats/accounts|countries|devices/ (and the
-// overview's shared_links) with the page's current filters, read from the URL's query string, and
+// Accounts, countries and devices: fetches /api/stats/accounts|countries|devices/ with the page's
+// current filters, read from the URL's query string (shared_links comes with main.js's overview), and
 // draws a table and two compact charts. Prospect text goes into the DOM with textContent only;
 // chart tooltips (HTML) go through echarts.format.encodeHTML.
+
+import { getJSON } from "./api.js";
+import { fillIn, formatTime } from "./format.js";
 
 const TOP_COUNTRIES = 10;
 const FILTER_NAMES = ["range", "campaign", "include_bots"];
@@ -37,27 +40,11 @@ function currentFilters() {
   return params;
 }
 
-async function getJSON(url, params) {
-  const response = await fetch(`${url}?${params}`, { credentials: "same-origin", headers: { Accept: "application/json" } });
-  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-  return response.json();
-}
-
 function element(tag, text, className) {
   const node = document.createElement(tag);
   if (text !== undefined && text !== null) node.textContent = String(text);
   if (className) node.className = className;
   return node;
-}
-
-function fill(template, values) {
-  return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
-}
-
-/** "2026-11-24T14:20:00+01:00" -> "11/24/2026 14:20", like the links table. */
-function formatTime(iso) {
-  const match = iso ? /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(iso) : null;
-  return match ? `${match[2]}/${match[3]}/${match[1]} ${match[4]}:${match[5]}` : "";
 }
 
 function accountHref(account) {
@@ -72,7 +59,7 @@ function renderAccountNote() {
   document.getElementById("account-filter-note").hidden = !account;
   if (!account) return;
   const text = document.getElementById("account-filter-text");
-  text.textContent = fill(text.dataset.template, { account });
+  text.textContent = fillIn(text.dataset.template, { account });
   params.delete("account");
   document.getElementById("account-filter-clear").href = params.toString() ? `?${params}` : window.location.pathname;
 }
@@ -87,10 +74,10 @@ function renderAccounts(page) {
     nameCell.append(name);
     tr.append(
       nameCell,
-      element("td", fill(labels.labelClickedOf, row)),
+      element("td", fillIn(labels.labelClickedOf, row)),
       element("td", row.icps.join(", ")),
       element("td", row.clicks, "number"),
-      element("td", formatTime(row.last_click_at)),
+      element("td", formatTime(row.last_click_at, document.documentElement.lang)),
     );
     return tr;
   });
@@ -195,9 +182,6 @@ async function refresh() {
       getJSON(labels.accountsUrl, params).then(draw(renderAccounts)),
       getJSON(labels.countriesUrl, params).then(draw(renderCountries)),
       getJSON(labels.devicesUrl, params).then(draw(renderDevices)),
-      getJSON(labels.overviewUrl, params).then(draw((overview) => {
-        document.getElementById("shared-links-count").textContent = String(overview.shared_links);
-      })),
     ]);
     if (generation === latest) root.dataset.loadedFilters = params.toString(); // for tests
   } catch (error) {
@@ -209,6 +193,10 @@ async function refresh() {
 
 // The dashboard (main.js) announces every refresh (a filter changed, or its polling while the tab
 // is visible) after writing its filters into the URL's query string: redraw with them.
-document.getElementById("dashboard").addEventListener("dashboard:refresh", () => refresh());
+const dashboard = document.getElementById("dashboard");
+dashboard.addEventListener("dashboard:refresh", () => refresh());
+dashboard.addEventListener("dashboard:overview", (event) => {
+  document.getElementById("shared-links-count").textContent = String(event.detail.overview.shared_links);
+});
 window.addEventListener("resize", () => Object.values(charts).forEach((chart) => chart.resize()));
 refresh();

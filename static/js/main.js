@@ -116,6 +116,8 @@ function renderCampaigns(campaigns) {
 
 function renderOverview(overview) {
   state.dataAsOf = overview.data_as_of;
+  // Other widgets of the page that show an overview figure (insights.js) take it from here.
+  root.dispatchEvent(new CustomEvent("dashboard:overview", { detail: { overview } }));
   renderKpis(overview, labels);
   document.getElementById("no-clicks").hidden = overview.total_clicks > 0;
 }
