@@ -12,8 +12,7 @@ tracker.middleware.TrackingRedirectMiddleware gives the same answers through the
 import logging
 from http import HTTPStatus
 
-from django.core.cache import caches
-from django.db import close_old_connections
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from links.public_urls import TRACKING_PATH_PREFIX
 from linktracker.errors import OUTAGE_HEADERS, SERVER_ERROR_MESSAGE, database_unavailable, error_page
@@ -52,12 +51,12 @@ class TrackingLinksApp:
 
 
 def end_of_request():
-    """Do what Django's request_finished signal does: drop database connections that are past
-    CONN_MAX_AGE or broken by an error, and let cache backends release theirs. (request_started
-    checks the same; once per request is enough here, and find_link() already survives a
-    connection that died in between.)"""
-    close_old_connections()
-    caches.close_all()
+    """Do what Django's request_finished signal does for what a tracking URL uses: drop the
+    database connection if it is past CONN_MAX_AGE or broken by an error. (request_started checks
+    the same; once per request is enough here, and find_link() already survives a connection that
+    died in between.) The cache backends a tracking URL may use (Redis, local memory) keep nothing
+    to close per request."""
+    connections[DEFAULT_DB_ALIAS].close_if_unusable_or_obsolete()
 
 
 def error_answer(exception, path):

@@ -295,6 +295,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "lock_timeout": env_int("DATABASE_LOCK_TIMEOUT_MS", 0),
     }
     _pg_options.setdefault("options", " ".join(f"-c {name}={value}" for name, value in _pg_settings.items()))
+    # The redirect's two statements are prepared on each connection after this many runs
+    # (tracker.recording.fast_cursor); empty: never (PgBouncer before 1.21 in transaction mode).
+    _prepare_never = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5").strip() == ""
+    _pg_options.setdefault("prepare_threshold", None if _prepare_never else env_int("DATABASE_PREPARE_THRESHOLD", 5))
     if env_int("DATABASE_POOL_MAX_SIZE", 0) > 0:
         # psycopg's pool, per process (shared by its threads): more web threads than connections
         # wait at most DATABASE_POOL_TIMEOUT_MS for one; a redirect that waited in vain falls back.

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Count, Max, Min
 
 from links.models import Link
@@ -29,6 +30,10 @@ class SharingEvidence:
 
 
 NO_EVIDENCE = SharingEvidence(0, 0, None, None)
+UPDATE_SHARING_SQL = (
+    f"UPDATE {Link._meta.db_table} SET shared = %s, shared_devices = %s, shared_networks = %s,"
+    " shared_first_click_at = %s, shared_last_click_at = %s WHERE id = %s"
+)
 
 
 def looks_forwarded(evidence: SharingEvidence) -> bool:
@@ -62,27 +67,28 @@ def sharing_evidence(link_ids: Iterable[int]) -> dict[int, SharingEvidence]:
 
 
 def update_sharing(link_ids: Iterable[int]) -> int:
-    """Recompute the forwarding evidence of these links and store it on them (one grouped read, one
-    bulk update). Return how many links were updated."""
+    """Recompute the forwarding evidence of these links and store it on them: one grouped read,
+    then one short write (a single UPDATE statement run for every link, not Django's bulk_update,
+    whose CASE per field and row costs half a second for a thousand links while SQLite's write lock
+    is held). Return how many links were updated."""
     link_ids = sorted(set(link_ids))
     if not link_ids:
         return 0
     evidence = sharing_evidence(link_ids)
-    links = []
+    adapt_time = connection.ops.adapt_datetimefield_value
+    rows = []
     for link_id in link_ids:
         found = evidence.get(link_id, NO_EVIDENCE)
-        links.append(
-            Link(
-                pk=link_id,
-                shared=looks_forwarded(found),
-                shared_devices=found.devices,
-                shared_networks=found.networks,
-                shared_first_click_at=found.first_click_at,
-                shared_last_click_at=found.last_click_at,
+        rows.append(
+            (
+                looks_forwarded(found),
+                found.devices,
+                found.networks,
+                adapt_time(found.first_click_at),
+                adapt_time(found.last_click_at),
+                link_id,
             )
         )
-    return Link.objects.bulk_update(
-        links,
-        ["shared", "shared_devices", "shared_networks", "shared_first_click_at", "shared_last_click_at"],
-        batch_size=500,
-    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(UPDATE_SHARING_SQL, rows)
+    return len(rows)

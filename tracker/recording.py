@@ -155,12 +155,29 @@ def run_statement(sql: str, params: list, fetch: bool = False) -> list | None:
             cursor.execute(sql, params)
             return cursor.fetchall() if fetch else None
     with database.wrap_database_errors:
-        cursor = database.connection.cursor()
+        cursor = fast_cursor(database)
         try:
             cursor.execute(sql.replace("%s", "?") if database.vendor == "sqlite" else sql, params)
             return cursor.fetchall() if fetch else None
         finally:
             cursor.close()
+
+
+if connection.vendor == "postgresql":
+    import psycopg
+
+    def fast_cursor(database):
+        """A psycopg cursor with server-side binding: psycopg prepares a statement it has run
+        DATABASE_PREPARE_THRESHOLD times on the connection (5 by default) and then sends only its
+        parameters. Django's own cursors bind on the client side, which re-sends and re-plans the
+        whole statement each time: about 100 µs of CPU per redirect. DATABASE_PREPARE_THRESHOLD
+        = "" turns preparing off (PgBouncer before 1.21 in transaction mode cannot keep them)."""
+        return psycopg.Cursor(database.connection)
+
+else:
+
+    def fast_cursor(database):
+        return database.connection.cursor()
 
 
 if connection.vendor == "sqlite":

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import HttpResponse
 from django.utils.encoding import iri_to_uri
 
@@ -142,15 +142,16 @@ def find_link_on_live_connection(token, clicked_at):
 def find_link_once_more_if_reused(token, clicked_at):
     """The optimistic read described above; never a second try once the watchdog cut the first
     (the time allowed is spent: the cache answers instead)."""
-    reused = connection.connection is not None and not connection.in_atomic_block
-    connection.health_check_done = True
+    database = connections[DEFAULT_DB_ALIAS]
+    reused = database.connection is not None and not database.in_atomic_block
+    database.health_check_done = True
     try:
         return find_link(token, clicked_at)
     except DatabaseError:
         if not reused or statement_was_cut():
             raise
     with contextlib.suppress(DatabaseError):
-        connection.close()
+        database.close()
     return find_link(token, clicked_at)
 
 

@@ -1,0 +1,61 @@
+"""The click path's two statements are compiled once per connection, not once per click:
+PostgreSQL prepares them (server-side binding), SQLite keeps them in the driver's statement cache."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from django.db import connection
+
+from tests.factories import make_link
+from tracker.recording import fast_cursor
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_redirect_statements_are_compiled_once_per_connection(client):
+    link = make_link()
+    for _ in range(7):  # psycopg prepares a statement on its 5th run
+        assert client.get(f"/t/{link.token}").status_code == 302
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [statement for (statement,) in cursor.fetchall()]
+        assert any(statement.startswith("INSERT INTO tracker_click") for statement in prepared), prepared
+        assert any("FROM links_link link" in statement for statement in prepared), prepared
+    else:
+        # sqlite3's own cursor: its connection caches compiled statements (Django's wrapper would
+        # rewrite the SQL on every call first).
+        assert type(fast_cursor(connection)) is sqlite3.Cursor
+
+
+def prepare_threshold(**env):
+    """The psycopg prepare_threshold a fresh process configures for PostgreSQL."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS']['prepare_threshold'])",
+        ],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "linktracker.settings",
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/linktracker",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip() or result.stderr.strip().splitlines()[-1]
+
+
+def test_preparing_is_on_by_default_and_can_be_turned_off_for_an_old_pgbouncer():
+    assert prepare_threshold() == "5"
+    assert prepare_threshold(DATABASE_PREPARE_THRESHOLD="2") == "2"
+    assert prepare_threshold(DATABASE_PREPARE_THRESHOLD="") == "None"
+    assert prepare_threshold(DATABASE_PREPARE_THRESHOLD="often").endswith(
+        "DATABASE_PREPARE_THRESHOLD must be an integer, not 'often'"
+    )
