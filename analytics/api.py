@@ -13,6 +13,7 @@ from analytics.serializers import (
     AccountPageSerializer,
     AccountSerializer,
     CampaignSerializer,
+    CityClicksSerializer,
     CountryClicksSerializer,
     DevicesSerializer,
     FunnelSerializer,
@@ -228,6 +229,22 @@ class StatsViewSet(FiguresFilterMixin, viewsets.ViewSet):
     def countries(self, request):
         rows = queries.clicks_by_country(**self.figures_filters())
         return Response(CountryClicksSerializer(rows, many=True).data)
+
+    @extend_schema(
+        summary="Clicks by city",
+        description=(
+            "The 20 cities with the most clicks, ties by name, located from each click's full IP address "
+            "at click time in the operator's city database (GEOIP_MMDB_PATH, e.g. MaxMind GeoLite2-City). "
+            "`country` is the click's country as in /api/stats/countries/. Clicks without a city are left "
+            f"out: the list is empty without that database. {ACTIVITY}"
+        ),
+        parameters=FILTER_PARAMETERS,
+        responses=CityClicksSerializer(many=True),
+    )
+    @action(detail=False, url_path="cities")
+    def cities(self, request):
+        rows = queries.clicks_by_city(**self.figures_filters())
+        return Response(CityClicksSerializer(rows, many=True).data)
 
     @extend_schema(
         summary="Clicks by device type, operating system and browser",

@@ -549,3 +549,20 @@ def clicks_by_device(period=Period.ALL_TIME, campaign="", include_bots=False):
         ]
         for figure, counts in totals.items()
     }
+
+
+TOP_CITIES = 20
+
+
+def clicks_by_city(period=Period.ALL_TIME, campaign="", include_bots=False, limit=TOP_CITIES):
+    """Activity: `[{"country", "city", "clicks"}]`, the `limit` cities with the most counted clicks,
+    ties by city then country; clicks without a city (no GEOIP_MMDB_PATH database, or none for
+    their address) are left out, so it is empty without that database. `country` is the click's
+    own (iptocc's), as in clicks_by_country."""
+    return list(
+        counted_clicks_in_period(period, campaign, include_bots)
+        .exclude(city="")
+        .values("country", "city")
+        .annotate(clicks=Count("id"))
+        .order_by("-clicks", "city", "country")[:limit]
+    )

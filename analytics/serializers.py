@@ -151,6 +151,14 @@ class CountryClicksSerializer(serializers.Serializer):
     clicks = serializers.IntegerField()
 
 
+class CityClicksSerializer(serializers.Serializer):
+    country = serializers.CharField(
+        allow_blank=True, help_text='The country of the clicks (as in /api/stats/countries/); "" if unknown.'
+    )
+    city = serializers.CharField(help_text="English name of the city, from the GEOIP_MMDB_PATH database.")
+    clicks = serializers.IntegerField()
+
+
 class NamedClicksSerializer(serializers.Serializer):
     name = serializers.CharField(allow_blank=True, help_text='"" when unknown or not described yet.')
     clicks = serializers.IntegerField()

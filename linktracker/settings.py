@@ -216,6 +216,8 @@ ANONYMIZE_IPS = env_bool("ANONYMIZE_IPS", True)  # IPv4 /24, IPv6 /48
 SCANNER_WINDOW_SECONDS = env_int("SCANNER_WINDOW_SECONDS", 60)
 BURST_WINDOW_SECONDS = env_int("BURST_WINDOW_SECONDS", 2)
 TRACKING_MISS_LIMIT = env_int("TRACKING_MISS_LIMIT", 30)  # unknown tokens per minute per client /24, then 429
+# A MaxMind-format city database (GeoLite2-City layout) the operator provides; empty: no cities.
+GEOIP_MMDB_PATH = env_str("GEOIP_MMDB_PATH").strip()
 
 REST_FRAMEWORK = {
     # Token first, so an anonymous API call answers 401 with WWW-Authenticate: Token.

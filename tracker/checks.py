@@ -1,12 +1,13 @@
 """System checks: the derived click figures are only right when their machinery is in place.
 
-`manage.py check` checks the settings (the worker runs the derivation job); `manage.py check
---database default` also looks at the database: the derivation's tables migrated, no click
-trigger left from an older schema, and how far the worker lags behind.
+`manage.py check` checks the settings (the worker runs the derivation job, the city database can
+be read); `manage.py check --database default` also looks at the database: the derivation's
+tables migrated, no click trigger left from an older schema, and how far the worker lags behind.
 """
 
 from datetime import timedelta
 
+import maxminddb
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.db import DatabaseError, connections
@@ -114,5 +115,30 @@ def describe_job_is_scheduled(app_configs=None, **kwargs):
             hint="Without it clicks get no device type, OS or browser and no link is marked as "
             "forwarded. Add it to WORKER_JOBS, or run `manage.py describe_clicks --sharing` now and then.",
             id="tracker.W002",
+        )
+    ]
+
+
+@register()
+def check_city_database(app_configs=None, **kwargs):
+    """GEOIP_MMDB_PATH set to a file that is missing or is not a MaxMind database: the redirect goes on
+    and its clicks get no city, so say it here rather than in the logs only."""
+    path = getattr(settings, "GEOIP_MMDB_PATH", "")
+    if not path:
+        return []
+    try:
+        maxminddb.open_database(path).close()
+    except FileNotFoundError:
+        problem = f"GEOIP_MMDB_PATH names a file that does not exist: {path}."
+    except (OSError, ValueError, maxminddb.InvalidDatabaseError) as error:
+        problem = f"GEOIP_MMDB_PATH={path} is not a readable MaxMind database: {error}"
+    else:
+        return []
+    return [
+        Error(
+            problem,
+            hint="Point it at a city database in MaxMind's format (e.g. GeoLite2-City.mmdb), or leave it "
+            "empty to store no cities.",
+            id="tracker.E005",
         )
     ]

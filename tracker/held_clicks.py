@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from tracker.classification import ClickFacts, classify
 from tracker.client_ip import stored_ip
-from tracker.countries import country_of
+from tracker.countries import city_of, country_of
 from tracker.database_guard import note_database_failure
 from tracker.models import WrittenHeldClick
 from tracker.recording import REASON_MAX_LENGTH, database_time
@@ -45,8 +45,8 @@ STALE_TEMPORARY_SECONDS = 60
 # the database, but the connection was cut before the answer did. Such a click is recognised by
 # its link, time to the microsecond, user agent and referer (index click_link_time_verdict).
 INSERT_HELD_CLICK_SQL = (
-    "INSERT INTO tracker_click (link_id, clicked_at, ip, user_agent, referer, verdict, reason, country)"
-    " SELECT link.id, %s, %s, %s, %s, %s, %s, %s FROM links_link link WHERE link.id = %s AND NOT EXISTS ("
+    "INSERT INTO tracker_click (link_id, clicked_at, ip, user_agent, referer, verdict, reason, country, city)"
+    " SELECT link.id, %s, %s, %s, %s, %s, %s, %s, %s FROM links_link link WHERE link.id = %s AND NOT EXISTS ("
     "SELECT 1 FROM tracker_click click WHERE click.link_id = %s AND click.clicked_at = %s"
     " AND click.user_agent = %s AND click.referer = %s)"
 )
@@ -67,6 +67,7 @@ def hold_click(link_id: int, facts: ClickFacts, error: Exception | None = None) 
         "clicked_at": facts.clicked_at.isoformat(),
         "ip": stored_ip(facts.ip),
         "country": country_of(facts.ip),  # looked up now: only the anonymised address is kept
+        "city": city_of(facts.ip),
         "user_agent": facts.user_agent,
         "referer": facts.referer,
         "verdict": verdict,
@@ -147,6 +148,7 @@ def write_held_click(held: dict) -> bool:
                         held["verdict"],
                         held["reason"],
                         held.get("country", ""),
+                        held.get("city", ""),
                         held["link_id"],
                         held["link_id"],
                         clicked_at,

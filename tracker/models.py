@@ -43,6 +43,9 @@ class Click(models.Model):
     # The country the full IP address is registered to (ISO 3166 alpha-2), resolved at click time
     # before the address is anonymised; blank when unknown (private, reserved or missing address).
     country = models.CharField(max_length=2, blank=True, db_default="")
+    # Where GEOIP_MMDB_PATH locates the full address (English name), resolved at click time like the
+    # country; blank without that database or when it has no city for the address.
+    city = models.CharField(max_length=100, blank=True, db_default="")
     # From the user agent, filled off the redirect path by the worker (tracker.devices).
     device_type = models.CharField(max_length=10, choices=DeviceType.choices, blank=True, db_default=NOT_DESCRIBED)
     os = models.CharField("operating system", max_length=50, blank=True, db_default="")

@@ -25,7 +25,7 @@ from tracker.classification import (
     classify,
 )
 from tracker.client_ip import client_network, parse_ip, stored_ip
-from tracker.countries import country_of
+from tracker.countries import city_of, country_of
 from tracker.models import REFERER_MAX_LENGTH, USER_AGENT_MAX_LENGTH, Click
 
 REASON_MAX_LENGTH = Click._meta.get_field("reason").max_length
@@ -37,8 +37,8 @@ FIND_LINK_SQL = (
     f" WHERE link.token = %s LIMIT {RECENT_CLICKS_LIMIT}"
 )
 INSERT_CLICK_SQL = (
-    "INSERT INTO tracker_click (link_id, clicked_at, ip, user_agent, referer, verdict, reason, country)"
-    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+    "INSERT INTO tracker_click (link_id, clicked_at, ip, user_agent, referer, verdict, reason, country, city)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
 MARK_BURST_SQL = "UPDATE tracker_click SET verdict = %s, reason = %s WHERE id IN ({placeholders})"
 
@@ -112,8 +112,8 @@ def record_click(link_id: int, facts: ClickFacts, *, known_verdict: tuple[str, s
     """Classify one click and store it: one INSERT in autocommit, plus, in the rare case of a
     burst, one UPDATE re-marking the burst's earlier clicks as a scanner, in the same transaction
     (the worker that derives the counters sees both or neither). Return what was stored.
-    The IP is anonymised here (ANONYMIZE_IPS), after the classifier and the country lookup have
-    seen the full address.
+    The IP is anonymised here (ANONYMIZE_IPS), after the classifier and the country and city
+    lookups have seen the full address.
 
     `known_verdict` = (verdict, reason) stores a verdict decided earlier instead of classifying
     (a click recorded before, demo and test data)."""
@@ -129,6 +129,7 @@ def record_click(link_id: int, facts: ClickFacts, *, known_verdict: tuple[str, s
         verdict,
         reason,
         country_of(facts.ip),
+        city_of(facts.ip),
     ]
     if not companions:
         run_statement(INSERT_CLICK_SQL, row)

@@ -1,12 +1,13 @@
-// Accounts, countries and devices: fetches /api/stats/accounts|countries|devices/ with the page's
-// current filters, read from the URL's query string (shared_links comes with main.js's overview), and
-// draws a table and two compact charts. Prospect text goes into the DOM with textContent only;
+// Accounts, countries and devices: fetches /api/stats/accounts|countries|cities|devices/ with the
+// page's current filters, read from the URL's query string (shared_links comes with main.js's
+// overview), and draws a table, two compact charts and the top cities under the countries. Prospect text goes into the DOM with textContent only;
 // chart tooltips (HTML) go through echarts.format.encodeHTML.
 
 import { getJSON } from "./api.js";
 import { fillIn, formatTime } from "./format.js";
 
 const TOP_COUNTRIES = 10;
+const TOP_CITIES = 10;
 const FILTER_NAMES = ["range", "campaign", "include_bots"];
 
 const root = document.getElementById("insights");
@@ -128,6 +129,17 @@ function renderCountries(countries) {
   });
 }
 
+/** The top cities under the countries chart; hidden when no click has a city (no city database). */
+function renderCities(cities) {
+  const items = cities.slice(0, TOP_CITIES).map((row) => {
+    const item = element("li", row.country ? `${row.city}, ${countryName(row.country)} ` : `${row.city} `);
+    item.append(element("span", row.clicks, "number"));
+    return item;
+  });
+  document.getElementById("top-cities-list").replaceChildren(...items);
+  document.getElementById("top-cities").hidden = !items.length;
+}
+
 function deviceLabel(name) {
   const key = `label${name.charAt(0).toUpperCase()}${name.slice(1)}`;
   return name ? labels[key] || name : labels.labelUnknown;
@@ -181,6 +193,7 @@ async function refresh() {
     await Promise.all([
       getJSON(labels.accountsUrl, params).then(draw(renderAccounts)),
       getJSON(labels.countriesUrl, params).then(draw(renderCountries)),
+      getJSON(labels.citiesUrl, params).then(draw(renderCities)),
       getJSON(labels.devicesUrl, params).then(draw(renderDevices)),
     ]);
     if (generation === latest) root.dataset.loadedFilters = params.toString(); // for tests

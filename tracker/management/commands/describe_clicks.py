@@ -1,5 +1,6 @@
 """Fill the derived columns of stored clicks: device type, OS and browser of clicks not described
-yet, the country where the full IP address was kept, and the links' forwarding evidence."""
+yet, the country and city (with GEOIP_MMDB_PATH) where the full IP address was kept, and the links'
+forwarding evidence."""
 
 from collections import defaultdict
 
@@ -10,7 +11,7 @@ from tqdm import tqdm
 
 from links.models import Link
 from tracker.client_ip import parse_ip
-from tracker.countries import country_of
+from tracker.countries import city_of, country_of
 from tracker.devices import BATCH_SIZE, describe_new_clicks
 from tracker.forwarding import update_sharing
 from tracker.models import NOT_DESCRIBED, Click
@@ -19,7 +20,7 @@ from tracker.models import NOT_DESCRIBED, Click
 class Command(BaseCommand):
     help = (
         "Describe stored clicks (device type, OS, browser from the user agent), fill their country "
-        "when the full IP address was kept (ANONYMIZE_IPS=false), and rebuild every link's "
+        "and city (with GEOIP_MMDB_PATH) when the full IP address was kept (ANONYMIZE_IPS=false), and rebuild every link's "
         "forwarding evidence with --sharing (after changing the SHARED_* settings or reclassify_clicks)."
     )
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         self.stdout.ending = ""
         described = self.describe_devices(batch_size)
         countries = self.fill_countries(batch_size) if not settings.ANONYMIZE_IPS else None
+        cities = self.fill_cities(batch_size) if not settings.ANONYMIZE_IPS and settings.GEOIP_MMDB_PATH else None
         links = self.rebuild_sharing(batch_size) if sharing else None
         self.stdout.ending = "\n"
         self.stdout.write(_("Described the device of %(count)d clicks.") % {"count": described})
@@ -45,6 +47,16 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(_("Found the country of %(count)d clicks.") % {"count": countries})
+        if cities is not None:
+            self.stdout.write(_("Found the city of %(count)d clicks.") % {"count": cities})
+        elif settings.GEOIP_MMDB_PATH:
+            self.stdout.write(
+                _(
+                    "Cities left as they are: stored addresses are anonymised (ANONYMIZE_IPS), the city needs the full address."
+                )
+            )
+        else:
+            self.stdout.write(_("Cities left as they are: no city database (GEOIP_MMDB_PATH)."))
         if links is not None:
             self.stdout.write(_("Recomputed the forwarding evidence of %(count)d links.") % {"count": links})
 
@@ -69,6 +81,22 @@ class Command(BaseCommand):
                 for country, click_ids in ids_by_country.items():
                     if country:
                         found += Click.objects.filter(id__in=click_ids).update(country=country)
+                last_id = batch[-1][0]
+                progress.update(len(batch))
+        return found
+
+    def fill_cities(self, batch_size):
+        """Clicks without a city whose stored address is a full one, looked up in GEOIP_MMDB_PATH."""
+        clicks = Click.objects.filter(city="", ip__isnull=False).order_by("id")
+        found, last_id = 0, 0
+        with tqdm(total=clicks.count(), file=self.stdout, unit="click", desc=_("cities")) as progress:
+            while batch := list(clicks.filter(id__gt=last_id).values_list("id", "ip")[:batch_size]):
+                ids_by_city = defaultdict(list)
+                for click_id, ip in batch:
+                    ids_by_city[city_of(parse_ip(ip))].append(click_id)
+                for city, click_ids in ids_by_city.items():
+                    if city:
+                        found += Click.objects.filter(id__in=click_ids).update(city=city)
                 last_id = batch[-1][0]
                 progress.update(len(batch))
         return found
