@@ -42,29 +42,32 @@ def find_hot_leads() -> int:
     first one not yet settled; record `link.first_click` / `link.clicked` events for the human
     ones and queue a delivery per interested endpoint. Return the number of clicks examined.
 
-    The watermark row is locked for the whole batch (FOR UPDATE SKIP LOCKED on PostgreSQL: a
-    second worker skips the batch; SQLite's IMMEDIATE transaction serialises writers)."""
+    Everything is read first, outside any transaction; only the writes hold the watermark row,
+    briefly: on SQLite that row lock is the database's one write lock, which every redirect needs
+    too. The watermark is compared and set in that transaction, so a second worker that read the
+    same batch writes nothing (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite's IMMEDIATE transaction
+    serialises writers)."""
     from events.tasks import deliver
 
     cutoff = settled_before(timezone.now())
+    start = EventWatermark.objects.filter(pk=1).values_list("last_click_id", flat=True).first() or 0
+    clicks = list(
+        Click.objects.filter(id__gt=start).order_by("id").values_list("id", "clicked_at", "verdict")[:BATCH_SIZE]
+    )
+    settled = []
+    for click_id, clicked_at, verdict in clicks:
+        if clicked_at > cutoff:
+            break
+        settled.append((click_id, verdict))
+    if not settled:
+        return 0
+    human_ids = [click_id for click_id, verdict in settled if verdict == Verdict.HUMAN]
+    events, endpoints = new_events(human_ids) if human_ids else ([], [])
     with transaction.atomic():
         watermark = locked_watermark()
-        if watermark is None:
-            return 0
-        clicks = list(
-            Click.objects.filter(id__gt=watermark.last_click_id)
-            .order_by("id")
-            .values_list("id", "clicked_at", "verdict")[:BATCH_SIZE]
-        )
-        settled = []
-        for click_id, clicked_at, verdict in clicks:
-            if clicked_at > cutoff:
-                break
-            settled.append((click_id, verdict))
-        if not settled:
-            return 0
-        human_ids = [click_id for click_id, verdict in settled if verdict == Verdict.HUMAN]
-        deliveries = record_events(human_ids) if human_ids else []
+        if watermark is None or watermark.last_click_id != start:
+            return 0  # another worker is on this batch, or wrote it since it was read
+        deliveries = save_events(events, endpoints)
         watermark.last_click_id = settled[-1][0]
         watermark.save(update_fields=["last_click_id"])
         for delivery in deliveries:
@@ -80,9 +83,9 @@ def locked_watermark() -> EventWatermark | None:
     return EventWatermark.objects.select_for_update(skip_locked=True).filter(pk=1).first()
 
 
-def record_events(human_click_ids: list[int]) -> list[Delivery]:
-    """Create the events of these human clicks (first_click when no earlier human click of the
-    same link exists, read from the clicks themselves) and their deliveries; return the deliveries."""
+def new_events(human_click_ids: list[int]) -> tuple[list[Event], list[WebhookEndpoint]]:
+    """The events of these human clicks, not saved yet (first_click when no earlier human click
+    of the same link exists, read from the clicks themselves), and the enabled endpoints. Reads only."""
     endpoints = list(WebhookEndpoint.objects.filter(enabled=True).prefetch_related("campaigns"))
     human_clicks_of_link = Click.objects.filter(link=OuterRef("link"), verdict=Verdict.HUMAN)
     clicks = (
@@ -133,6 +136,12 @@ def record_events(human_click_ids: list[int]) -> list[Delivery]:
                 first_click_at=click.first_human_click_at,
             )
             events.append(event)
+    return events, endpoints
+
+
+def save_events(events: list[Event], endpoints: list[WebhookEndpoint]) -> list[Delivery]:
+    """Save new_events()'s events and a delivery of each to every endpoint that wants it; return
+    the deliveries."""
     Event.objects.bulk_create(events)
     now = timezone.now()
     deliveries = [

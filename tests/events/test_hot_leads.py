@@ -83,6 +83,34 @@ def test_a_later_click_is_not_first_even_in_another_batch(receiver):
     assert list(Event.objects.values_list("type", flat=True)) == ["link.first_click"]
 
 
+def test_a_batch_another_worker_wrote_meanwhile_is_not_written_twice(receiver, monkeypatch):
+    """The job reads its batch before taking the watermark; when another worker wrote that batch
+    in between, this one writes nothing and says so."""
+    import events.jobs
+
+    make_endpoint(receiver.url(), every_click=True)
+    link = make_link()
+    make_click(link, clicked_at=settled_time(60))
+    make_click(link, clicked_at=settled_time(50))
+    read_events = events.jobs.new_events
+    other_worker_ran = []
+
+    def another_worker_writes_first(human_click_ids):
+        if not other_worker_ran:
+            other_worker_ran.append(True)
+            assert find_hot_leads() == 2  # the other worker, between this one's reads and writes
+        return read_events(human_click_ids)
+
+    monkeypatch.setattr(events.jobs, "new_events", another_worker_writes_first)
+    assert find_hot_leads() == 0
+    assert list(Event.objects.order_by("id").values_list("type", flat=True)) == [
+        "link.first_click",
+        "link.clicked",
+        "link.clicked",
+    ]
+    assert EventWatermark.objects.get().last_click_id == Click.objects.latest("id").id
+
+
 def test_the_database_refuses_a_second_first_click_for_a_link(db):
     """One first_click per link ever, whatever happens to the clicks (unique constraint)."""
     link = make_link()
