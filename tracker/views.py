@@ -24,7 +24,12 @@ from django.utils.encoding import iri_to_uri
 from links.public_urls import TRACKING_PATH_PREFIX  # noqa: F401  (re-exported for the servers of /t/)
 from tracker.classification import hint_headers
 from tracker.client_ip import client_ip, client_network
-from tracker.database_guard import bounded_database_wait, database_recently_failed, statement_was_cut
+from tracker.database_guard import (
+    bounded_database_wait,
+    database_recently_failed,
+    statement_was_cut,
+    write_within_bound,
+)
 from tracker.destinations import cached_link, cached_link_during_outage
 from tracker.held_clicks import hold_click
 from tracker.internal import internal_hints
@@ -97,8 +102,7 @@ def answer_tracking_url(meta, token):
             hold_click(link.id, facts)
         else:
             try:
-                with bounded_database_wait(writes=True):
-                    record_click(link.id, facts)
+                write_within_bound(record_click, link.id, facts)
             except DatabaseError as error:
                 hold_click(link.id, facts, error)
     # The destination was checked (http/https) when the link was created and

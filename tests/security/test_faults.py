@@ -95,6 +95,47 @@ def test_the_database_going_away_keeps_redirecting_then_recovers_by_itself(clien
         assert (Click.objects.count(), held_click_paths()) == (2, [])
 
 
+def test_a_click_waits_out_a_short_write_of_another_process_and_is_stored_at_once(client):
+    """Another writer holds what the click's INSERT needs for 0.45 s (SQLite: the write lock;
+    PostgreSQL: the link's row, which the INSERT's foreign key check must share): the redirect
+    waits for it, well within TRACKING_DATABASE_TIMEOUT, and stores the click itself rather than
+    holding it on the host. On SQLite it tries again every 2 ms at most, so it gets the lock
+    within milliseconds of its release; SQLite's own busy handler would sleep 100 ms at a time by
+    then and take the lock 0.528 s after its first try at the earliest."""
+    link = make_link()
+    released = threading.Event()
+    if connection.vendor == "sqlite":
+        other_process = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None, check_same_thread=False)
+        other_process.execute("BEGIN IMMEDIATE")
+    else:
+        import psycopg
+
+        other_process = psycopg.connect(current_database_url().replace("postgres://", "postgresql://", 1))
+        other_process.execute("SELECT id FROM links_link WHERE id = %s FOR UPDATE", [link.id])
+
+    def release_later():
+        time.sleep(0.45)
+        if connection.vendor == "sqlite":
+            other_process.execute("COMMIT")
+        else:
+            other_process.commit()
+        released.set()
+
+    releaser = threading.Thread(target=release_later)
+    started = time.monotonic()
+    releaser.start()
+    try:
+        response = client.get(f"/t/{link.token}", HTTP_USER_AGENT=DESKTOP_CHROME)
+        waited = time.monotonic() - started
+    finally:
+        releaser.join()
+        other_process.close()
+
+    assert (response.status_code, response["Location"]) == (302, link.destination_url)
+    assert released.is_set() and 0.45 <= waited < 0.5, waited
+    assert (Click.objects.count(), held_click_paths()) == (1, [])
+
+
 def test_a_read_only_database_still_redirects_and_the_click_is_written_later(client, caplog):
     """SQLite `PRAGMA query_only` / PostgreSQL read-only transactions: 302, the click held and
     written once the database takes writes again."""
