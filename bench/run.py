@@ -111,7 +111,7 @@ def run_one(db, options):
     figures as a dict."""
     if options.figures_only:
         return figures_at_size(db, options)
-    stages = options.only or STAGES
+    stages = [*(options.only or STAGES), *(["growth"] if options.growth else [])]
     results = {}
     if set(stages) - {"growth"}:
         results = run_stages(db, options, stages)
