@@ -126,9 +126,7 @@ class StatsViewSet(FiguresFilterMixin, viewsets.ViewSet):
     def overview(self, request):
         filters = self.figures_filters()
         overview = {
-            **queries.cohort_engagement(**filters),
-            "median_time_to_first_click": queries.median_time_to_first_click(**filters),
-            **queries.click_activity(**filters),
+            **queries.overview(**filters),
             "data_as_of": queries.data_as_of(),
             "previous": queries.previous_overview(**filters),
         }

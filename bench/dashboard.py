@@ -63,6 +63,22 @@ def measure(token, campaign, repetitions, export_repetitions, log=print):
     return results
 
 
+def measure_figures(token, repetitions, log=print):
+    """Median milliseconds of every dashboard figure (the endpoints, not the export) for range=all
+    over every campaign: the reading that grows with the clicks if any does."""
+    client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {token}")
+    results = []
+    for name, path in ENDPOINTS:
+        row = _time_endpoint(client, path, {"range": "all"}, repetitions)
+        row.update(endpoint=name, filters="range=all")
+        results.append(row)
+        log(
+            f"  {name:>20} "
+            + (f"median {row['median_ms']:8.1f} ms" if row["status"] == 200 else f"HTTP {row['status']}")
+        )
+    return results
+
+
 def export_memory(campaign):
     """Peak memory of the CSV export of every link vs one campaign's links, each measured in a
     fresh process (peak RSS cannot be reset within a process)."""

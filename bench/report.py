@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 DB_LABELS = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+GROWTH_BEGIN, GROWTH_END = "<!-- bench:growth:begin -->", "<!-- bench:growth:end -->"
 TARGETS = {
     "ratio": 0.70,  # app / bare baseline req/s
     "p99_vs_baseline": 1.5,  # app p99 / bare baseline p99, same run
@@ -63,6 +64,20 @@ def markdown(results):
     lines += _ingest_rows({db: results[db].get("ingest") for db in dbs}, dbs)
     lines += ["", "Targets:", ""] + [f"- {verdict}" for verdict in verdicts(results)]
     return "\n".join(lines) + "\n"
+
+
+def growth_markdown(results):
+    """The growth table of a run with --growth (empty when it measured none)."""
+    dbs = [db for db in ("sqlite", "postgres") if db in results]
+    growth = {db: results[db].get("growth") for db in dbs}
+    if not any(growth.values()):
+        return ""
+    stamp = (
+        f"Growth run of {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}; "
+        + "; ".join(f"{DB_LABELS[db]} {results[db]['database_version']}" for db in dbs if growth[db])
+        + "."
+    )
+    return "\n".join([stamp, "", *_growth_table(growth, dbs)]) + "\n"
 
 
 def verdicts(results):
@@ -167,21 +182,36 @@ def verdicts(results):
 
 
 def write(results, latest_path, docs_path):
-    """Write the table to bench/results/latest.md and between the markers of docs/BENCHMARKS.md."""
-    table = markdown(results)
+    """Write what the run measured to bench/results/latest.md and between the markers of
+    docs/BENCHMARKS.md: the main table replaces the main table, the growth table the growth table,
+    so that a run of one leaves the other in place."""
+    measured_main = any("dataset" in result for result in results.values())
+    main = markdown(results) if measured_main else ""
+    growth = growth_markdown(results)
+    table = "\n".join(part for part in (main, growth) if part)
     latest_path.parent.mkdir(parents=True, exist_ok=True)
     latest_path.write_text(table)
-    if docs_path.exists() and BEGIN in docs_path.read_text():
+    document = docs_path.read_text() if docs_path.exists() else ""
+    if BEGIN in document:
+        block = document[document.index(BEGIN) + len(BEGIN) : document.index(END)].strip("\n")
+    else:
+        block = ""
+    old_main, _, old_growth = block.partition(GROWTH_BEGIN)
+    old_growth = old_growth.partition(GROWTH_END)[0].strip("\n")
+    main = main or (old_main.strip("\n") + "\n" if old_main.strip() else "")
+    growth = growth or (old_growth + "\n" if old_growth else "")
+    new_block = main + (f"\n{GROWTH_BEGIN}\n{growth}{GROWTH_END}\n" if growth else "")
+    if BEGIN in document:
         document = re.sub(
             re.escape(BEGIN) + ".*?" + re.escape(END),
-            lambda _: f"{BEGIN}\n{table}{END}",
-            docs_path.read_text(),
+            lambda _: f"{BEGIN}\n{new_block}{END}",
+            document,
             flags=re.S,
         )
     else:
         document = (
             "# Benchmarks\n\nProduced by `python bench/run.py --db both` (see bench/README.md); the block "
-            f"between the markers is rewritten by every run.\n\n{BEGIN}\n{table}{END}\n"
+            f"between the markers is rewritten by every run.\n\n{BEGIN}\n{new_block}{END}\n"
         )
     docs_path.write_text(document)
     return table
@@ -313,6 +343,55 @@ def _export_rows(results, dbs):
             )
         rows.append(_row(f"export.csv memory, {scope}", cells, "flat in row count"))
     return rows
+
+
+def _growth_table(growth, dbs):
+    """Each dashboard figure's median (range=all, every campaign) at each dataset size, and how many
+    times slower it is on the largest than on the smallest: about 1 when its cost follows the links
+    (fixed) and not the clicks."""
+    dbs = [db for db in dbs if growth.get(db)]
+    if not dbs:
+        return []
+    first = growth[dbs[0]]
+    links = first[0]["dataset"]["links"]
+    sizes = {db: [point["dataset"]["clicks"] for point in growth[db]] for db in dbs}
+    header, rule = ["figure"], ["---"]
+    for db in dbs:
+        header += [f"{DB_LABELS[db]} {_size(clicks)}" for clicks in sizes[db]]
+        header.append(f"{DB_LABELS[db]} {_size(sizes[db][-1])} / {_size(sizes[db][0])}")
+        rule += ["---:"] * (len(sizes[db]) + 1)
+    medians = {db: [{row["endpoint"]: row for row in point["figures"]} for point in growth[db]] for db in dbs}
+    figures = list(dict.fromkeys(row["endpoint"] for db in dbs for point in growth[db] for row in point["figures"]))
+    lines = [
+        f"Growth: median ms of each dashboard figure, range=all over every campaign, on datasets of "
+        f"{links:,} links and a growing number of clicks (each cached in a database of its own). "
+        "The last column of each database is the largest size's median over the smallest's: about 1 when "
+        "the figure's cost follows the links, not the clicks.",
+        "",
+        "| " + " | ".join(header) + " |",
+        "| " + " | ".join(rule) + " |",
+    ]
+    for figure in figures:
+        cells = [figure]
+        for db in dbs:
+            times = [_growth_median(point.get(figure)) for point in medians[db]]
+            cells += [f"{ms:.0f}" if ms is not None else "failed" for ms in times]
+            smallest, largest = times[0], times[-1]
+            cells.append(f"{largest / smallest:.1f}" if smallest and largest is not None else "")
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _growth_median(row):
+    return row["median_ms"] if row and row["status"] == 200 else None
+
+
+def _size(clicks):
+    """100k, 1M, 3M, 2.5M, 20k: a click count as the growth table's column says it."""
+    for unit, scale in (("M", 1_000_000), ("k", 1_000)):
+        if clicks >= scale:
+            return f"{clicks / scale:g}{unit}"
+    return str(clicks)
 
 
 def _ingest_rows(ingest, dbs):

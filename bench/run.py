@@ -4,9 +4,12 @@
     .venv/bin/python bench/run.py --db both          # both, side by side in one table
     .venv/bin/python bench/run.py --only redirect --duration 20 --rounds 5
     .venv/bin/python bench/run.py --db postgres --explain --only dashboard
+    .venv/bin/python bench/run.py --db both --only growth --growth 100000,1000000,3000000
 
-Builds (or reuses) a dedicated database: var/bench/bench.sqlite3, or the `linktracker_bench`
-database on the PostgreSQL server DATABASE_URL names (127.0.0.1:5432 by default), never the user's.
+Builds (or reuses) a dedicated database per dataset size: var/bench/bench.sqlite3, or the
+`linktracker_bench` database on the PostgreSQL server DATABASE_URL names (127.0.0.1:5432 by
+default), never the user's; other sizes get their own (bench-<links>-<clicks>.sqlite3,
+linktracker_bench_<links>_<clicks>), so that each size stays cached.
 Writes bench/results/latest.md and the figures block of docs/BENCHMARKS.md. See bench/README.md.
 """
 
@@ -22,7 +25,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS_DIR = BASE_DIR / "bench" / "results"
 BENCH_VAR_DIR = BASE_DIR / "var" / "bench"
 BENCH_DATABASE_NAME = os.environ.get("BENCH_DATABASE_NAME", "linktracker_bench")
-STAGES = ("redirect", "dashboard", "ingest")
+STAGES = ("redirect", "dashboard", "ingest", "growth")
+DEFAULT_SIZE = (100_000, 1_000_000)
 sys.path.insert(0, str(BASE_DIR))
 
 
@@ -53,10 +57,28 @@ def parse_arguments(argv=None):
     parser.add_argument(
         "--explain", action="store_true", help="save every analytics query's plan to bench/results/explain-<db>.md"
     )
+    parser.add_argument(
+        "--growth",
+        type=_click_counts,
+        default=[],
+        metavar="CLICKS,CLICKS,...",
+        help="time every dashboard figure on a dataset of each of these click counts (links fixed at --links)",
+    )
+    parser.add_argument("--figures-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json-out", help=argparse.SUPPRESS)
     parser.add_argument("--no-report", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--export-memory-probe", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
+
+
+def _click_counts(text):
+    try:
+        counts = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"click counts separated by commas, not {text!r}") from None
+    if not counts or min(counts) <= 0:
+        raise argparse.ArgumentTypeError("at least one click count, each above 0")
+    return sorted(set(counts))
 
 
 def main():
@@ -85,14 +107,82 @@ def main():
 
 
 def run_one(db, options):
-    """Everything on one database, in this process; returns the figures as a dict."""
-    _point_at_bench_database(db, rebuild=options.rebuild and not options.skip_build)
+    """Everything on one database, in this process (each growth size in a child); returns the
+    figures as a dict."""
+    if options.figures_only:
+        return figures_at_size(db, options)
+    stages = [*(options.only or STAGES), *(["growth"] if options.growth else [])]
+    results = {}
+    if set(stages) - {"growth"}:
+        results = run_stages(db, options, stages)
+    if "growth" in stages and options.growth:
+        results["growth"] = growth(db, options)
+        results.setdefault("database_version", results["growth"][0]["database_version"])
+    return results
+
+
+def growth(db, options):
+    """The dashboard figures at each of the --growth click counts, the links fixed at --links: each
+    size is its own cached dataset, measured in its own process (Django reads its database once)."""
+    points = []
+    for clicks in options.growth:
+        json_out = RESULTS_DIR / f"growth-{db}-{options.links}-{clicks}.json"
+        command = [
+            sys.executable,
+            __file__,
+            "--db",
+            db,
+            "--links",
+            str(options.links),
+            "--clicks",
+            str(clicks),
+            "--repetitions",
+            str(options.repetitions),
+            "--figures-only",
+            "--json-out",
+            str(json_out),
+            "--no-report",
+            *(["--rebuild"] if options.rebuild else []),
+            *(["--skip-build"] if options.skip_build else []),
+        ]
+        subprocess.run(command, check=True)
+        points.append(json.loads(json_out.read_text()))
+    return points
+
+
+def figures_at_size(db, options):
+    """One growth point: the dataset of --links and --clicks (built or reused), every dashboard
+    figure timed for range=all over every campaign."""
+    _point_at_bench_database(db, options.rebuild and not options.skip_build, options.links, options.clicks)
+    _setup_django()
+    from django.db import connection
+
+    from bench import dashboard, dataset
+
+    log = _log(db)
+    parameters = dataset.Parameters(links=options.links, clicks=options.clicks)
+    log(f"growth: dataset of {options.clicks:,} clicks ...")
+    status = "existing database reused (--skip-build)" if options.skip_build else dataset.ensure(parameters)
+    log(f"growth: dataset {status}")
+    try:
+        figures = dashboard.measure_figures(dataset.operator_token(), options.repetitions, log)
+    finally:
+        dataset.remove_bench_leftovers()
+    return {
+        "database_version": _database_version(connection),
+        "dataset": _describe_dataset(parameters, status),
+        "figures": figures,
+    }
+
+
+def run_stages(db, options, stages):
+    """The redirect, dashboard and ingest stages on the dataset of --links and --clicks."""
+    _point_at_bench_database(db, options.rebuild and not options.skip_build, options.links, options.clicks)
     _setup_django()
     from django.db import connection
 
     from bench import dataset
 
-    stages = options.only or STAGES
     log = _log(db)
     parameters = dataset.Parameters(links=options.links, clicks=options.clicks)
     if options.skip_build:
@@ -154,9 +244,11 @@ def _run_in_child(db):
     return json.loads(json_out.read_text())
 
 
-def _point_at_bench_database(db, rebuild):
-    """Set the environment the app (and the gunicorn servers we start) will read."""
+def _point_at_bench_database(db, rebuild, links, clicks):
+    """Set the environment the app (and the gunicorn servers we start) will read: the database of
+    this dataset size."""
     BENCH_VAR_DIR.mkdir(parents=True, exist_ok=True)
+    sized = "" if (links, clicks) == DEFAULT_SIZE else f"_{links}_{clicks}"
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "linktracker.settings",
@@ -166,7 +258,7 @@ def _point_at_bench_database(db, rebuild):
         }
     )
     if db == "sqlite":
-        path = BENCH_VAR_DIR / "bench.sqlite3"
+        path = BENCH_VAR_DIR / f"bench{sized.replace('_', '-')}.sqlite3"
         if rebuild:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -183,13 +275,14 @@ def _point_at_bench_database(db, rebuild):
         )
     )
     maintenance = urlunsplit(server._replace(path="/postgres"))
+    name = BENCH_DATABASE_NAME + sized
     with psycopg.connect(maintenance, autocommit=True) as admin:
         if rebuild:
-            admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE_NAME} WITH (FORCE)")
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE_NAME]).fetchone()
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
-            admin.execute(f"CREATE DATABASE {BENCH_DATABASE_NAME}")
-    os.environ["DATABASE_URL"] = urlunsplit(server._replace(path=f"/{BENCH_DATABASE_NAME}"))
+            admin.execute(f"CREATE DATABASE {name}")
+    os.environ["DATABASE_URL"] = urlunsplit(server._replace(path=f"/{name}"))
 
 
 def _setup_django():

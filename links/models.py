@@ -284,6 +284,9 @@ class Link(models.Model):
             models.Index(fields=["campaign", "human_clicks"], name="link_campaign_human_clicks"),
             # The accounts figure (GROUP BY account) and the links table's account filter.
             models.Index(fields=["account", "created_at"], name="link_account_created"),
+            # The links clicked in a period (their last click in it), found without reading every link.
+            models.Index(fields=["last_human_click_at"], name="link_last_human_click"),
+            models.Index(fields=["last_click_at"], name="link_last_click"),
             # The stored spelling of an ICP, whatever the case it arrives in (LinkQuerySet.icp_spellings).
             models.Index(Upper("icp"), name="link_icp_upper"),
         ]
