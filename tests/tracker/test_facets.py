@@ -196,3 +196,21 @@ def test_recount_clicks_rebuilds_damaged_rows(world):
         sorted(LinkDeviceCount.objects.values_list("link_id", "device_type", "os", "browser", "all_clicks"))
         == devices_before
     )
+
+
+def test_countries_found_by_the_backfill_reach_the_rows_on_the_next_pass(settings):
+    """describe_clicks with full addresses kept: a click stored before countries moves from unknown
+    to its country once the worker passes."""
+    settings.ANONYMIZE_IPS = False
+    with time_machine.travel(NOW, tick=False):
+        link = make_link()
+        make_click(link, NOW - HOUR, ip="85.214.132.117", user_agent=CHROME, country="")
+        assert list(LinkCountryCount.objects.values_list("country", "human_clicks")) == [("", 1)]
+
+        call_command("describe_clicks", stdout=io.StringIO())
+        derive_click_figures()
+
+        assert list(LinkCountryCount.objects.values_list("country", "human_clicks")) == [("DE", 1)]
+        assert list(LinkDeviceCount.objects.values_list("device_type", "os", "browser")) == [
+            ("desktop", "Windows", "Chrome")
+        ]
