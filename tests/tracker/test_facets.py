@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 
 from tests.factories import make_click, make_link
 from tests.tracker.user_agents import CHROME, MOBILE_SAFARI
@@ -214,3 +215,32 @@ def test_countries_found_by_the_backfill_reach_the_rows_on_the_next_pass(setting
         assert list(LinkDeviceCount.objects.values_list("device_type", "os", "browser")) == [
             ("desktop", "Windows", "Chrome")
         ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upgrading_counts_the_clicks_already_stored():
+    """Migration 0009 counts every stored click per link and country, and per link and device
+    (blank until described), in one statement per table."""
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate([("links", "0007_icp_spelling"), ("tracker", "0008_click_country_device")])
+    executor.loader.build_graph()
+    old_apps = executor.loader.project_state([("tracker", "0008_click_country_device")]).apps
+    Campaign, Link = old_apps.get_model("links", "Campaign"), old_apps.get_model("links", "Link")
+    Click = old_apps.get_model("tracker", "Click")
+    acme = Campaign.objects.create(name="acme")
+    john = Link.objects.create(token="tok-john", email="john@acme.com", campaign=acme, destination_url="https://a.io")
+    Click.objects.create(link=john, clicked_at=NOW, verdict="human", country="FR", device_type="mobile", os="iOS")
+    Click.objects.create(link=john, clicked_at=NOW, verdict="human", country="FR")
+    Click.objects.create(link=john, clicked_at=NOW, verdict="scanner", country="US", device_type="other")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(latest)
+
+    assert sorted(LinkCountryCount.objects.values_list("link_id", "country", "human_clicks", "all_clicks")) == [
+        (john.pk, "FR", 2, 2),
+        (john.pk, "US", 0, 1),
+    ]
+    assert sorted(
+        LinkDeviceCount.objects.values_list("device_type", "os", "browser", "human_clicks", "all_clicks")
+    ) == [("", "", "", 1, 1), ("mobile", "iOS", "", 1, 1), ("other", "", "", 0, 1)]
