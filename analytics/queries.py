@@ -36,7 +36,7 @@ from django.utils import timezone
 from links.models import NOT_DEFINED_ICP, Campaign, Link
 from links.periods import Period, period_start, previous_period
 from tracker.derivation import figures_as_of
-from tracker.models import Click, Verdict
+from tracker.models import Click, LinkCountryCount, LinkDeviceCount, Verdict
 from tracker.rollup import QuarterHour, clicks_per_quarter_hour_all_time
 
 MACHINE_VERDICTS = [verdict for verdict in Verdict.values if verdict != Verdict.HUMAN]
@@ -572,27 +572,36 @@ def account_count(period=Period.ALL_TIME, campaign="", include_bots=False):
 
 def clicks_by_country(period=Period.ALL_TIME, campaign="", include_bots=False):
     """Activity: `[{"country", "clicks"}]`, the country (ISO 3166 alpha-2) each counted click's
-    address is registered to; "" for unknown. Most clicks first, ties by code."""
-    return list(
-        counted_clicks_in_period(period, campaign, include_bots)
-        .values("country")
-        .annotate(clicks=Count("id"))
-        .order_by("-clicks", "country")
-    )
+    address is registered to; "" for unknown. Most clicks first, ties by code.
+
+    All time sums each link's clicks per country (tracker.facets), as fresh as the worker's last
+    pass like every all-time figure read from the link counters; a period counts its clicks."""
+    if period == Period.ALL_TIME:
+        rows = facet_rows(LinkCountryCount, campaign, include_bots).values("country")
+        rows = rows.annotate(clicks=counted_facet_clicks(include_bots))
+    else:
+        rows = counted_clicks_in_period(period, campaign, include_bots).values("country").annotate(clicks=Count("id"))
+    return list(rows.order_by("-clicks", "country"))
 
 
 def clicks_by_device(period=Period.ALL_TIME, campaign="", include_bots=False):
     """Activity: counted clicks by `device_types`, `os` and `browsers`, each `[{"name", "clicks"}]`
     most clicks first, ties by name; "" is unknown (or not described by the worker yet). One GROUP BY
-    over (device type, OS, browser), folded into the three lists."""
-    rows = (
-        counted_clicks_in_period(period, campaign, include_bots)
-        .values_list("device_type", "os", "browser")
-        .annotate(clicks=Count("id"))
-        .order_by()
-    )
+    over (device type, OS, browser), folded into the three lists.
+
+    All time sums each link's clicks per device (tracker.facets), as fresh as the worker's last pass
+    (a click it described since counts as unknown until then); a period counts its clicks."""
+    if period == Period.ALL_TIME:
+        rows = facet_rows(LinkDeviceCount, campaign, include_bots).values_list("device_type", "os", "browser")
+        rows = rows.annotate(clicks=counted_facet_clicks(include_bots))
+    else:
+        rows = (
+            counted_clicks_in_period(period, campaign, include_bots)
+            .values_list("device_type", "os", "browser")
+            .annotate(clicks=Count("id"))
+        )
     totals = {"device_types": {}, "os": {}, "browsers": {}}
-    for device_type, os, browser, clicks in rows:
+    for device_type, os, browser, clicks in rows.order_by():
         for figure, name in (("device_types", device_type), ("os", os), ("browsers", browser)):
             totals[figure][name] = totals[figure].get(name, 0) + clicks
     return {
@@ -602,6 +611,18 @@ def clicks_by_device(period=Period.ALL_TIME, campaign="", include_bots=False):
         ]
         for figure, counts in totals.items()
     }
+
+
+def facet_rows(model, campaign, include_bots):
+    """All time: the rows of a per-link facet count (LinkCountryCount, LinkDeviceCount) that have
+    counted clicks, on the campaign's links."""
+    rows = model.objects.order_by().filter(**{"all_clicks__gt" if include_bots else "human_clicks__gt": 0})
+    return rows.filter(link__campaign__name=campaign) if campaign else rows
+
+
+def counted_facet_clicks(include_bots):
+    """The counted clicks of facet rows, summed."""
+    return Sum("all_clicks" if include_bots else "human_clicks")
 
 
 TOP_CITIES = 20

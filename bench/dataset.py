@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from links.models import Campaign, Link
 from tracker.derivation import derive_click_figures, mark_figures_stale, recount_click_figures
-from tracker.models import Click
+from tracker.models import Click, LinkCountryCount, LinkDeviceCount
 
 ICPS = [
     "CEO",
@@ -296,6 +296,8 @@ def _ensure_operator():
 def _empty_tables():
     with transaction.atomic():
         Click.objects.all()._raw_delete(connection.alias)
+        LinkCountryCount.objects.all()._raw_delete(connection.alias)
+        LinkDeviceCount.objects.all()._raw_delete(connection.alias)
         Link.objects.all()._raw_delete(connection.alias)
         Campaign.objects.all()._raw_delete(connection.alias)
         with connection.cursor() as cursor:

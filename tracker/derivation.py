@@ -1,10 +1,13 @@
-"""The click figures derived off the request path: each link's counters and the quarter-hour rollup.
+"""The click figures derived off the request path: each link's counters, its clicks by country and
+by device (tracker.facets), and the quarter-hour rollup.
 
 The redirect writes only its click. The worker (`manage.py worker`) runs derive_click_figures()
 every tick: it reads the clicks stored since its last pass (by id, after a watermark), recounts the
-counters of their links from their clicks, recounts the rolled-up quarters a late click landed in,
-and advances the rollup. Changes to clicks already derived (a link deleted, a click reclassified or
-moved) are noted beside the change with mark_figures_stale() and recounted on the next pass.
+counters and the country and device rows of their links from their clicks, recounts the rolled-up
+quarters a late click landed in, and advances the rollup. Changes to clicks already derived (a link
+deleted, a click reclassified or moved) are noted beside the change with mark_figures_stale(), and
+clicks given their device or country afterwards with mark_links_stale(); both are recounted on the
+next pass.
 
 Always recounts, never increments, so every figure equals its clicks after a pass whatever
 happened in between. One pass at a time: the passes take the ClickDerivation row with FOR UPDATE
@@ -25,6 +28,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from tracker.counters import rebuild_link_counters
+from tracker.facets import rebuild_link_facets
 from tracker.models import Click, ClickDerivation, StaleClickFigure
 from tracker.rollup import QuarterHour, advance_rollup, quarter_boundary, rebuild_rollup, recount_quarters
 
@@ -52,9 +56,9 @@ def derivation_lock(wait: bool = False):
 
 
 def derive_click_figures(batch_size: int = DERIVATION_BATCH) -> int:
-    """The worker's job: bring the counters and the rollup up to date with the clicks stored and
-    changed since the last pass (at most `batch_size` of each). Return how many clicks and stale
-    figures it handled (0 when another worker holds the pass)."""
+    """The worker's job: bring the counters, the country and device rows and the rollup up to date
+    with the clicks stored and changed since the last pass (at most `batch_size` of each). Return
+    how many clicks and stale figures it handled (0 when another worker holds the pass)."""
     started = timezone.now()
     with derivation_lock() as state:
         if state is None:
@@ -75,6 +79,7 @@ def derive_click_figures(batch_size: int = DERIVATION_BATCH) -> int:
         link_ids = sorted(link_ids)
         for start in range(0, len(link_ids), LINKS_PER_STATEMENT):
             rebuild_link_counters(link_ids[start : start + LINKS_PER_STATEMENT])
+            rebuild_link_facets(link_ids[start : start + LINKS_PER_STATEMENT])
         recount_quarters(quarters)
         advance_rollup(started)
         if stale:
@@ -93,8 +98,8 @@ def derive_click_figures(batch_size: int = DERIVATION_BATCH) -> int:
 
 
 def recount_click_figures(progress: Callable[[int], None] | None = None) -> int:
-    """Rebuild every derived figure from the clicks: every link's counters, the whole rollup, and the
-    watermark at the last click; waits for a running pass. `progress(n)` is called with the links
+    """Rebuild every derived figure from the clicks: every link's counters and its country and device
+    rows, the whole rollup, and the watermark at the last click; waits for a running pass. `progress(n)` is called with the links
     recounted so far, batch by batch. Return how many links were recounted. For recovery
     (`manage.py recount_clicks`) and after bulk loads that wrote clicks by other means."""
     from links.models import Link
@@ -105,6 +110,7 @@ def recount_click_figures(progress: Callable[[int], None] | None = None) -> int:
         link_ids = list(Link.objects.order_by("id").values_list("id", flat=True))
         for start in range(0, len(link_ids), LINKS_PER_STATEMENT):
             rebuild_link_counters(link_ids[start : start + LINKS_PER_STATEMENT])
+            rebuild_link_facets(link_ids[start : start + LINKS_PER_STATEMENT])
             if progress:
                 progress(len(link_ids[start : start + LINKS_PER_STATEMENT]))
         rebuild_rollup(started)
@@ -127,6 +133,13 @@ def mark_figures_stale(clicks: QuerySet) -> None:
         for column, select in (("link_id", links), ("quarter_start", quarters)):
             sql, params = select.query.sql_with_params()
             cursor.execute(f"INSERT INTO {table} ({column}) {sql}", params)
+
+
+def mark_links_stale(link_ids: Iterable[int]) -> None:
+    """Note that clicks of `link_ids` were given a device or a country after they were derived (the
+    describe job): the links' figures are recounted on the next pass, under its lock, so that a
+    pass running meanwhile never writes the same rows."""
+    StaleClickFigure.objects.bulk_create(StaleClickFigure(link_id=link_id) for link_id in sorted(set(link_ids)))
 
 
 def figures_as_of() -> datetime | None:

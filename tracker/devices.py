@@ -4,7 +4,8 @@ by ua-parser, off the redirect path.
 The redirect stores the user agent only. The worker's job describe_new_clicks() picks the clicks
 not described yet (device_type blank, a tiny partial index), parses each distinct user agent once
 (cached per process: clients come back with the same agent) and writes the three columns. The same
-batch then refreshes the forwarding evidence of the links it touched (tracker.forwarding).
+batch then refreshes the forwarding evidence of the links it touched (tracker.forwarding) and marks
+them for the derivation's next pass, which recounts their device rows (tracker.facets) under its lock.
 """
 
 from collections import defaultdict
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from tracker.derivation import mark_links_stale
 from tracker.forwarding import update_sharing
 from tracker.models import NOT_DESCRIBED, Click, DeviceType
 
@@ -70,7 +72,8 @@ def settled_before():
 
 def describe_new_clicks(batch_size: int = BATCH_SIZE) -> int:
     """Worker job: describe up to `batch_size` settled clicks not described yet, then refresh the
-    forwarding evidence of their links. Return how many clicks were described. Idempotent; several
+    forwarding evidence of their links and mark their figures stale (their device rows counted the
+    clicks as not described). Return how many clicks were described. Idempotent; several
     workers on PostgreSQL take different clicks (FOR UPDATE SKIP LOCKED)."""
     with transaction.atomic():
         rows = list(
@@ -89,5 +92,7 @@ def describe_new_clicks(batch_size: int = BATCH_SIZE) -> int:
             Click.objects.filter(id__in=click_ids).update(
                 device_type=device.device_type, os=device.os, browser=device.browser
             )
-        update_sharing({link_id for _, link_id, _ in rows})
+        link_ids = {link_id for _, link_id, _ in rows}
+        update_sharing(link_ids)
+        mark_links_stale(link_ids)
     return len(rows)

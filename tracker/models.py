@@ -148,3 +148,54 @@ class WrittenHeldClick(models.Model):
 
     def __str__(self):
         return f"Held click {self.key} written at {self.written_at:%Y-%m-%d %H:%M}"
+
+
+class LinkCountryCount(models.Model):
+    """A link's clicks from one country (tracker.facets): recounted from its clicks by the worker
+    (tracker.derivation), so that the all-time countries figure sums a few rows per link instead of
+    scanning every click."""
+
+    link = models.ForeignKey(Link, on_delete=models.CASCADE, related_name="country_counts", db_index=False)
+    country = models.CharField(max_length=2, blank=True)
+    human_clicks = models.PositiveIntegerField()
+    all_clicks = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            # Also the index the campaign filter reaches the rows of its links through.
+            models.UniqueConstraint(fields=["link", "country"], name="link_country_count_unique"),
+        ]
+        indexes = [
+            # The all-time GROUP BY over every link, read from the index alone.
+            models.Index(fields=["country", "human_clicks", "all_clicks"], name="link_country_count_figure"),
+        ]
+
+    def __str__(self):
+        return f"{self.all_clicks} clicks ({self.human_clicks} human) from {self.country or '?'} on link {self.link_id}"
+
+
+class LinkDeviceCount(models.Model):
+    """A link's clicks from one device type, OS and browser (tracker.facets), recounted by the
+    worker like LinkCountryCount. Clicks the describe job has not reached yet count under blank
+    names until their description changes the link's rows (tracker.devices)."""
+
+    link = models.ForeignKey(Link, on_delete=models.CASCADE, related_name="device_counts", db_index=False)
+    device_type = models.CharField(max_length=10, choices=DeviceType.choices, blank=True)
+    os = models.CharField("operating system", max_length=50, blank=True)
+    browser = models.CharField(max_length=50, blank=True)
+    human_clicks = models.PositiveIntegerField()
+    all_clicks = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["link", "device_type", "os", "browser"], name="link_device_count_unique"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["device_type", "os", "browser", "human_clicks", "all_clicks"], name="link_device_count_figure"
+            ),
+        ]
+
+    def __str__(self):
+        device = " / ".join(name or "?" for name in (self.device_type, self.os, self.browser))
+        return f"{self.all_clicks} clicks ({self.human_clicks} human) from {device} on link {self.link_id}"

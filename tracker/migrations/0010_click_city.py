@@ -11,7 +11,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracker", "0008_click_country_device"),
+        ("tracker", "0009_link_facet_counts"),
     ]
 
     operations = [

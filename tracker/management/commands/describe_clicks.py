@@ -6,12 +6,14 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import transaction
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from links.models import Link
 from tracker.client_ip import parse_ip
 from tracker.countries import city_of, country_of
+from tracker.derivation import mark_links_stale
 from tracker.devices import BATCH_SIZE, describe_new_clicks
 from tracker.forwarding import update_sharing
 from tracker.models import NOT_DESCRIBED, Click
@@ -70,17 +72,21 @@ class Command(BaseCommand):
         return described
 
     def fill_countries(self, batch_size):
-        """Clicks without a country whose stored address is a full one (IPs not anonymised)."""
+        """Clicks without a country whose stored address is a full one (IPs not anonymised); their
+        links' country rows are recounted by the worker's next pass."""
         clicks = Click.objects.filter(country="", ip__isnull=False).order_by("id")
         found, last_id = 0, 0
         with tqdm(total=clicks.count(), file=self.stdout, unit="click", desc=_("countries")) as progress:
-            while batch := list(clicks.filter(id__gt=last_id).values_list("id", "ip")[:batch_size]):
-                ids_by_country = defaultdict(list)
-                for click_id, ip in batch:
-                    ids_by_country[country_of(parse_ip(ip))].append(click_id)
-                for country, click_ids in ids_by_country.items():
-                    if country:
+            while batch := list(clicks.filter(id__gt=last_id).values_list("id", "ip", "link_id")[:batch_size]):
+                ids_by_country, link_ids = defaultdict(list), set()
+                for click_id, ip, link_id in batch:
+                    if country := country_of(parse_ip(ip)):
+                        ids_by_country[country].append(click_id)
+                        link_ids.add(link_id)
+                with transaction.atomic():
+                    for country, click_ids in ids_by_country.items():
                         found += Click.objects.filter(id__in=click_ids).update(country=country)
+                    mark_links_stale(link_ids)
                 last_id = batch[-1][0]
                 progress.update(len(batch))
         return found

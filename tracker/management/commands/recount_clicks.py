@@ -10,8 +10,9 @@ from tracker.derivation import recount_click_figures
 
 class Command(BaseCommand):
     help = _(
-        "Recount every link's click counters and the quarter-hour rollup from the clicks, and put the "
-        "worker's watermark at the last click. Safe while the web and the worker run."
+        "Recount every link's click counters, its clicks per country and per device, and the quarter-hour "
+        "rollup from the clicks, and put the worker's watermark at the last click. Safe while the web and "
+        "the worker run."
     )
 
     def handle(self, *args, **options):
