@@ -28,7 +28,7 @@ from tests.security.live import PROJECT_DIR, SECRET_KEY, Gunicorn, current_datab
 from tests.tracker.user_agents import CHROME, CURL, EDGE, FIREFOX, LINKEDINBOT, PYTHON_REQUESTS, SAFARI, SLACKBOT
 from tracker.derivation import derivation_lag, figures_as_of
 from tracker.held_clicks import held_click_paths
-from tracker.models import NOT_DESCRIBED, Click, Verdict
+from tracker.models import NOT_DESCRIBED, Click, Verdict, WrittenHeldClick
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -286,6 +286,7 @@ def test_concurrent_clicks_while_the_worker_derives_are_all_stored_once_and_coun
         started = time.monotonic()
         results = Load(server.url, click_plans(links), LOAD_SECONDS).run()
         load_ended_at = time.monotonic()
+        passes_during_load = worker.log().count("derive_click_figures: ")
         catch_up = wait_until_caught_up(load_ended_at)
         described = wait_until_described(load_ended_at)
         icp_stats = api_get(server, "/api/icp-stats", api_token)
@@ -301,7 +302,8 @@ def test_concurrent_clicks_while_the_worker_derives_are_all_stored_once_and_coun
     print(
         f"\n[{connection.vendor}] {sent} clicks in {duration:.1f}s ({sent / duration:.0f} clicks/s) with the "
         f"worker running; verdicts {dict(verdicts)}; figures caught up {catch_up:.1f}s and devices described "
-        f"{described:.1f}s after the last click"
+        f"{described:.1f}s after the last click; {passes_during_load} derivation passes during the load, "
+        f"{WrittenHeldClick.objects.count()} clicks held by the redirect and written by the worker"
     )
     statuses = Counter(status for _, status, _ in results)
     assert statuses == {302: sent}
@@ -316,6 +318,7 @@ def test_concurrent_clicks_while_the_worker_derives_are_all_stored_once_and_coun
     assert catch_up <= CATCH_UP_SECONDS
     assert parse_datetime(overview["data_as_of"]) > Click.objects.aggregate(last=Max("clicked_at"))["last"]
     assert worker_alive
+    assert passes_during_load >= LOAD_SECONDS // 2
     assert "failed" not in worker_log
     assert "Traceback" not in worker_log + server_log
 
