@@ -3,6 +3,7 @@ the real `manage.py worker` on the test database. Every click redirects to its l
 and is stored once; once the worker has caught up, each link's counters and the API's figures equal
 what a direct count of the clicks gives, and the worker caught up within seconds of the last click."""
 
+import json
 import os
 import signal
 import subprocess
@@ -11,6 +12,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPConnection, HTTPException
 from pathlib import Path
 
@@ -99,11 +101,13 @@ class WorkerProcess:
 
 
 def prospects():
-    """LINKS links over two campaigns, most with an ICP, each with its own destination."""
+    """LINKS links, most with an ICP, each with its own destination: the first two thirds in one
+    campaign, the rest in another, sent to the same prospects as the first third."""
+    second_campaign_from = LINKS * 2 // 3
     return [
         make_link(
-            email=f"prospect{i}@company{i % 37}.com",
-            campaign="acme-outbound.com" if i % 3 == 0 else "wesser-recrutement.fr",
+            email=f"prospect{i % second_campaign_from}@company{i % second_campaign_from % 37}.com",
+            campaign="wesser-recrutement.fr" if i < second_campaign_from else "acme-outbound.com",
             icp=ICPS[i % len(ICPS)],
             destination_url=f"https://acme.com/offer/{i}",
         )
@@ -153,6 +157,7 @@ class Load:
             thread.start()
         for thread in threads:
             thread.join(timeout=self.seconds + 60)
+        assert not any(thread.is_alive() for thread in threads), "a client thread hung"
         return self.results
 
     def clicker(self, plan, deadline):
@@ -181,7 +186,6 @@ class Load:
 def warm_up(server, token, requests=8):
     """HEAD a link from several connections at once (a HEAD stores no click): the web workers have
     loaded Django before the clock starts."""
-    from concurrent.futures import ThreadPoolExecutor
 
     def head(_):
         conn = HTTPConnection(server.url.removeprefix("http://"), timeout=60)
@@ -221,8 +225,7 @@ def wait_until_described(load_ended_at):
 
 
 def api_get(server, path, key):
-    import json
-
+    """The JSON of a 200 answer from the live server, authenticated with an API token."""
     conn = HTTPConnection(server.url.removeprefix("http://"), timeout=30)
     try:
         conn.request("GET", path, headers={"Authorization": f"Token {key}"})
@@ -341,7 +344,10 @@ def test_concurrent_clicks_while_the_worker_derives_are_all_stored_once_and_coun
         .annotate(clicks=Count("id"))
         .values_list("link__campaign__name", "clicks")
     )
-    assert {row["name"]: row["clicks"] for row in campaigns} == campaign_clicks
+    assert {row["name"]: (row["links_sent"], row["clicks"]) for row in campaigns} == {
+        "wesser-recrutement.fr": (200, campaign_clicks["wesser-recrutement.fr"]),
+        "acme-outbound.com": (100, campaign_clicks["acme-outbound.com"]),
+    }
     for figure, column in (("device_types", "device_type"), ("os", "os"), ("browsers", "browser")):
         counted = human_clicks().values_list(column).annotate(clicks=Count("id"))
         expected = [
