@@ -20,7 +20,7 @@ import threading
 import time
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connections
 
 from linktracker.errors import database_unavailable
 
@@ -116,7 +116,12 @@ def restore_busy_timeout(**kwargs) -> None:
     wrapper = connections[DEFAULT_DB_ALIAS]
     if getattr(wrapper, "short_busy_timeout", False) and wrapper.connection is not None:
         busy_ms = int(wrapper.settings_dict["OPTIONS"].get("timeout", 5) * 1000)
-        wrapper.connection.execute(f"PRAGMA busy_timeout = {busy_ms}")
+        try:
+            with wrapper.wrap_database_errors:
+                wrapper.connection.execute(f"PRAGMA busy_timeout = {busy_ms}")
+        except DatabaseError:
+            wrapper.close()  # a connection that cannot take a PRAGMA is dead: the request opens another
+            return
         wrapper.short_busy_timeout = False
 
 

@@ -10,9 +10,11 @@ clicks given their device or country afterwards with mark_links_stale(); both ar
 next pass.
 
 Always recounts, never increments, so every figure equals its clicks after a pass whatever
-happened in between. One pass at a time: the passes take the ClickDerivation row with FOR UPDATE
-SKIP LOCKED, so several workers on PostgreSQL never derive the same clicks twice at once (SQLite's
-IMMEDIATE transactions serialise them anyway).
+happened in between. A pass counts before it locks anything and writes in one short transaction
+holding the ClickDerivation row (FOR UPDATE SKIP LOCKED), if no other pass wrote since it read
+the row (its pass number): several workers on PostgreSQL never write the same clicks twice, and
+on SQLite the database's one write lock, which the redirect needs for every click, is held only
+while the figures are written, never while they are counted.
 
 Figures are as fresh as the last pass (a second with the default tick): `figures_as_of()` says when
 that was, and the dashboard and API show it.
@@ -21,16 +23,26 @@ that was, and the dashboard and API show it.
 import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
-from tracker.counters import rebuild_link_counters
-from tracker.facets import rebuild_link_facets
+from tracker.counters import count_link_clicks, rebuild_link_counters, write_link_counters
+from tracker.facets import count_link_facets, rebuild_link_facets, write_link_facets
+from tracker.forwarding import sharing_of, write_sharing
 from tracker.models import Click, ClickDerivation, StaleClickFigure
-from tracker.rollup import QuarterHour, advance_rollup, quarter_boundary, rebuild_rollup, recount_quarters
+from tracker.rollup import (
+    QuarterHour,
+    quarter_boundary,
+    quarter_recount,
+    rebuild_rollup,
+    replace_quarters,
+    roll_up_step,
+    rollup_step,
+)
 
 DERIVATION_BATCH = 5000  # clicks (and stale figures) per pass: bounds a pass to well under a second
 # An id skipped by a pass (its insert not yet committed, PostgreSQL) is looked for again this long;
@@ -55,46 +67,100 @@ def derivation_lock(wait: bool = False):
         yield ClickDerivation.objects.select_for_update(skip_locked=not wait).filter(pk=STATE_ID).first()
 
 
+@dataclass(frozen=True)
+class CountedFigures:
+    """What a pass counted before taking the lock, ready to write."""
+
+    link_ids: list
+    counters: list
+    facets: list  # [(chunk of link ids, count_link_facets() of the chunk)]
+    sharing: list
+    quarters: tuple  # rollup.quarter_recount()
+    rollup: tuple  # rollup.rollup_step()
+
+
 def derive_click_figures(batch_size: int = DERIVATION_BATCH) -> int:
-    """The worker's job: bring the counters, the country and device rows and the rollup up to date
-    with the clicks stored and changed since the last pass (at most `batch_size` of each). Return
-    how many clicks and stale figures it handled (0 when another worker holds the pass)."""
+    """The worker's job: bring the counters, the country and device rows, the forwarding evidence
+    and the rollup up to date with the clicks stored and changed since the last pass (at most
+    `batch_size` of each). Return how many clicks and stale figures it handled (0 when another
+    worker wrote meanwhile).
+
+    A pass reads first and writes last: it reads the clicks and stale figures to handle and counts
+    every figure they touch without any lock, then takes the derivation row only to write (FOR
+    UPDATE SKIP LOCKED on PostgreSQL; on SQLite that transaction holds the database's one write
+    lock, which every redirect needs, so it must be short). If another pass wrote in between (the
+    pass number moved on), this one writes nothing: its counts may be the older. A click stored or
+    changed while a pass counts comes after what the pass read, and the next pass recounts it."""
     started = timezone.now()
-    with derivation_lock() as state:
-        if state is None:
+    state = derivation_state()
+    new_clicks = list(
+        Click.objects.filter(id__gt=state.last_click_id)
+        .order_by("id")
+        .values_list("id", "link_id", "clicked_at")[:batch_size]
+    )
+    missing = [span for span in state.missing_click_ids if time.time() - span[2] < MISSING_CLICK_GRACE]
+    late_clicks = list(clicks_in_spans(missing).values_list("id", "link_id", "clicked_at")) if missing else []
+    stale = list(StaleClickFigure.objects.order_by("id").values_list("id", "link_id", "quarter_start")[:batch_size])
+
+    clicks = new_clicks + late_clicks
+    link_ids = {link_id for _, link_id, _ in clicks} | {link_id for _, link_id, _ in stale if link_id}
+    quarters = {quarter_boundary(clicked_at) for *_, clicked_at in clicks}
+    quarters |= {quarter for *_, quarter in stale if quarter}
+    counted = count_figures(sorted(link_ids), quarters, started)
+
+    with derivation_lock() as locked:
+        if locked is None or locked.pass_number != state.pass_number:
             return 0
-        new_clicks = list(
-            Click.objects.filter(id__gt=state.last_click_id)
-            .order_by("id")
-            .values_list("id", "link_id", "clicked_at")[:batch_size]
-        )
-        missing = [span for span in state.missing_click_ids if time.time() - span[2] < MISSING_CLICK_GRACE]
-        late_clicks = list(clicks_in_spans(missing).values_list("id", "link_id", "clicked_at")) if missing else []
-        stale = list(StaleClickFigure.objects.order_by("id").values_list("id", "link_id", "quarter_start")[:batch_size])
-
-        clicks = new_clicks + late_clicks
-        link_ids = {link_id for _, link_id, _ in clicks} | {link_id for _, link_id, _ in stale if link_id}
-        quarters = {quarter_boundary(clicked_at) for *_, clicked_at in clicks}
-        quarters |= {quarter for *_, quarter in stale if quarter}
-        link_ids = sorted(link_ids)
-        for start in range(0, len(link_ids), LINKS_PER_STATEMENT):
-            rebuild_link_counters(link_ids[start : start + LINKS_PER_STATEMENT])
-            rebuild_link_facets(link_ids[start : start + LINKS_PER_STATEMENT])
-        recount_quarters(quarters)
-        advance_rollup(started)
+        write_figures(counted)
         if stale:
-            StaleClickFigure.objects.filter(id__lte=stale[-1][0]).delete()
-
+            StaleClickFigure.objects.filter(id__in=[stale_id for stale_id, *_ in stale]).delete()
         if new_clicks:
             missing += skipped_ids(state.last_click_id, [click_id for click_id, *_ in new_clicks])
-            state.last_click_id = new_clicks[-1][0]
-        state.missing_click_ids = without_ids(missing, {click_id for click_id, *_ in late_clicks})[
+            locked.last_click_id = new_clicks[-1][0]
+        locked.missing_click_ids = without_ids(missing, {click_id for click_id, *_ in late_clicks})[
             -MISSING_RANGES_KEPT:
         ]
         if len(new_clicks) < batch_size and len(stale) < batch_size:
-            state.figures_as_of = started  # caught up: every click stored before `started` is counted
-        state.save()
+            locked.figures_as_of = started  # caught up: every click stored before `started` is counted
+        locked.pass_number += 1
+        locked.save()
     return len(clicks) + len(stale)
+
+
+def count_figures(link_ids: list, quarters: set, now: datetime) -> CountedFigures:
+    """Count, without writing, every figure of `link_ids` and of the rolled-up `quarters`, and the
+    quarters the rollup closes at `now`."""
+    chunks = [link_ids[start : start + LINKS_PER_STATEMENT] for start in range(0, len(link_ids), LINKS_PER_STATEMENT)]
+    return CountedFigures(
+        link_ids=link_ids,
+        counters=[counters for chunk in chunks for counters in count_link_clicks(chunk)],
+        facets=[(chunk, count_link_facets(chunk)) for chunk in chunks],
+        sharing=[row for chunk in chunks for row in sharing_of(chunk)],
+        quarters=quarter_recount(quarters),
+        rollup=rollup_step(now),
+    )
+
+
+def write_figures(counted: CountedFigures) -> None:
+    """Write what count_figures() counted; the caller holds the derivation lock."""
+    write_link_counters(counted.counters)
+    for chunk, facets in counted.facets:
+        write_link_facets(chunk, facets)
+    write_sharing(counted.sharing)
+    replace_quarters(counted.quarters)
+    roll_up_step(counted.rollup)
+
+
+def derivation_state() -> ClickDerivation:
+    """The derivation row as it stands (created on first use: a flushed database derives from scratch)."""
+    state = ClickDerivation.objects.filter(pk=STATE_ID).first()
+    if state is None:
+        try:
+            with transaction.atomic():
+                state = ClickDerivation.objects.create(pk=STATE_ID)
+        except IntegrityError:
+            state = ClickDerivation.objects.get(pk=STATE_ID)  # another pass created it
+    return state
 
 
 def recount_click_figures(progress: Callable[[int], None] | None = None) -> int:
@@ -111,6 +177,7 @@ def recount_click_figures(progress: Callable[[int], None] | None = None) -> int:
         for start in range(0, len(link_ids), LINKS_PER_STATEMENT):
             rebuild_link_counters(link_ids[start : start + LINKS_PER_STATEMENT])
             rebuild_link_facets(link_ids[start : start + LINKS_PER_STATEMENT])
+            write_sharing(sharing_of(link_ids[start : start + LINKS_PER_STATEMENT]))
             if progress:
                 progress(len(link_ids[start : start + LINKS_PER_STATEMENT]))
         rebuild_rollup(started)
@@ -118,6 +185,7 @@ def recount_click_figures(progress: Callable[[int], None] | None = None) -> int:
         state.last_click_id = last_click_id
         state.missing_click_ids = []
         state.figures_as_of = started
+        state.pass_number += 1
         state.save()
     return len(link_ids)
 

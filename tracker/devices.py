@@ -3,9 +3,9 @@ by ua-parser, off the redirect path.
 
 The redirect stores the user agent only. The worker's job describe_new_clicks() picks the clicks
 not described yet (device_type blank, a tiny partial index), parses each distinct user agent once
-(cached per process: clients come back with the same agent) and writes the three columns. The same
-batch then refreshes the forwarding evidence of the links it touched (tracker.forwarding) and marks
-them for the derivation's next pass, which recounts their device rows (tracker.facets) under its lock.
+(cached per process: clients come back with the same agent) and writes the three columns, in one
+short transaction. It marks the links it touched for the derivation's next pass, which recounts
+their device rows (tracker.facets).
 """
 
 from collections import defaultdict
@@ -19,7 +19,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker.derivation import mark_links_stale
-from tracker.forwarding import update_sharing
 from tracker.models import NOT_DESCRIBED, Click, DeviceType
 
 BATCH_SIZE = 1000
@@ -71,9 +70,9 @@ def settled_before():
 
 
 def describe_new_clicks(batch_size: int = BATCH_SIZE) -> int:
-    """Worker job: describe up to `batch_size` settled clicks not described yet, then refresh the
-    forwarding evidence of their links and mark their figures stale (their device rows counted the
-    clicks as not described). Return how many clicks were described. Idempotent; several
+    """Worker job: describe up to `batch_size` settled clicks not described yet and mark their
+    links' figures stale (their device rows counted the clicks as not described). Return how many
+    clicks were described. Idempotent; several
     workers on PostgreSQL take different clicks (FOR UPDATE SKIP LOCKED)."""
     with transaction.atomic():
         rows = list(
@@ -92,7 +91,5 @@ def describe_new_clicks(batch_size: int = BATCH_SIZE) -> int:
             Click.objects.filter(id__in=click_ids).update(
                 device_type=device.device_type, os=device.os, browser=device.browser
             )
-        link_ids = {link_id for _, link_id, _ in rows}
-        update_sharing(link_ids)
-        mark_links_stale(link_ids)
+        mark_links_stale({link_id for _, link_id, _ in rows})
     return len(rows)

@@ -66,29 +66,38 @@ def sharing_evidence(link_ids: Iterable[int]) -> dict[int, SharingEvidence]:
     }
 
 
-def update_sharing(link_ids: Iterable[int]) -> int:
-    """Recompute the forwarding evidence of these links and store it on them: one grouped read,
-    then one short write (a single UPDATE statement run for every link, not Django's bulk_update,
-    whose CASE per field and row costs half a second for a thousand links while SQLite's write lock
-    is held). Return how many links were updated."""
+def sharing_of(link_ids: Iterable[int]) -> list[tuple]:
+    """[(shared, devices, networks, first click, last click, link id)] for `link_ids`, from one
+    grouped read of their human clicks (no evidence for a link without any)."""
     link_ids = sorted(set(link_ids))
-    if not link_ids:
-        return 0
-    evidence = sharing_evidence(link_ids)
-    adapt_time = connection.ops.adapt_datetimefield_value
+    evidence = sharing_evidence(link_ids) if link_ids else {}
     rows = []
     for link_id in link_ids:
         found = evidence.get(link_id, NO_EVIDENCE)
         rows.append(
-            (
-                looks_forwarded(found),
-                found.devices,
-                found.networks,
-                adapt_time(found.first_click_at),
-                adapt_time(found.last_click_at),
-                link_id,
-            )
+            (looks_forwarded(found), found.devices, found.networks, found.first_click_at, found.last_click_at, link_id)
         )
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(UPDATE_SHARING_SQL, rows)
+    return rows
+
+
+def write_sharing(rows: list[tuple]) -> None:
+    """Store sharing_of()'s evidence on the links: one UPDATE statement run for every link (not
+    Django's bulk_update, whose CASE per field and row costs half a second for a thousand links)."""
+    adapt_time = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            UPDATE_SHARING_SQL,
+            [
+                (shared, devices, networks, adapt_time(first), adapt_time(last), link_id)
+                for shared, devices, networks, first, last, link_id in rows
+            ],
+        )
+
+
+def update_sharing(link_ids: Iterable[int]) -> int:
+    """Recompute the forwarding evidence of these links and store it on them: the read first, then
+    a short write. Return how many links were updated."""
+    rows = sharing_of(link_ids)
+    with transaction.atomic():
+        write_sharing(rows)
     return len(rows)

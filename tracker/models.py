@@ -120,6 +120,8 @@ class ClickDerivation(models.Model):
     # [[first id, last id, unix time it was first missed], ...], kept MISSING_CLICK_GRACE seconds.
     missing_click_ids = models.JSONField(default=list)
     figures_as_of = models.DateTimeField(null=True)
+    # Moves on with every pass that writes: a pass that counted before another one wrote writes nothing.
+    pass_number = models.BigIntegerField(default=0)
 
     def __str__(self):
         return f"Click figures derived up to click {self.last_click_id}"

@@ -72,50 +72,82 @@ def watermark_in_sql():
 
 def advance_rollup(now=None):
     """Roll up the clicks of the quarters closed at least ROLLUP_DELAY before `now` (default: now)
-    and return the new watermark. The caller holds the derivation lock (tracker.derivation): no
-    other writer of the rollup runs meanwhile. No lock on the clicks: a click that lands below
-    the new watermark after this statement read them (one written late, with its original time)
-    is found by the worker's next pass, which recounts its quarter."""
+    and return the new watermark: rollup_step() then roll_up_step(). The caller holds the
+    derivation lock (tracker.derivation)."""
+    return roll_up_step(rollup_step(now))
+
+
+def rollup_step(now=None):
+    """Read what advancing the rollup at `now` writes: (watermark read, new watermark, [(quarter,
+    verdict, clicks)]), the counts of the newly closed quarters. A read: the worker runs it before it
+    takes the write lock. No lock on the clicks: a click that lands below the new watermark after this
+    read (one written late, with its original time) is found by the worker's next pass, which
+    recounts its quarter."""
     target = quarter_boundary((now or timezone.now()) - ROLLUP_DELAY)
-    watermark, _ = RollupWatermark.objects.get_or_create(pk=1, defaults={"rolled_up_until": EPOCH})
-    if watermark.rolled_up_until < target:
-        _roll_up(Q(clicked_at__gte=watermark.rolled_up_until, clicked_at__lt=target))
-        watermark.rolled_up_until = target
-        watermark.save(update_fields=["rolled_up_until"])
-    return watermark.rolled_up_until
+    watermark = rolled_up_until()
+    if watermark >= target:
+        return watermark, watermark, []
+    return watermark, target, _quarter_counts(Q(clicked_at__gte=watermark, clicked_at__lt=target))
+
+
+def roll_up_step(step):
+    """Write a rollup_step(): its counts and the new watermark; return the watermark. The caller holds
+    the derivation lock, under which the watermark read by the step is still the current one."""
+    watermark, target, counts = step
+    if target > watermark:
+        _insert_quarter_counts(counts)
+        RollupWatermark.objects.update_or_create(pk=1, defaults={"rolled_up_until": target})
+    return target
 
 
 def recount_quarters(quarters):
     """Recount the rolled-up quarters among `quarters` (UTC quarter starts) from their clicks;
-    those at or after the watermark are read raw and need nothing. Return how many were recounted.
-    The caller holds the derivation lock."""
+    return how many were recounted. The caller holds the derivation lock."""
+    return replace_quarters(quarter_recount(quarters))
+
+
+def quarter_recount(quarters):
+    """Read the recount of the rolled-up quarters among `quarters` (those at or after the watermark
+    are read raw and need nothing): ([quarter starts], [(quarter, verdict, clicks)])."""
     watermark = rolled_up_until()
     quarters = sorted({quarter for quarter in quarters if quarter < watermark})
+    counts = []
     for start in range(0, len(quarters), QUARTERS_PER_STATEMENT):
-        chunk = quarters[start : start + QUARTERS_PER_STATEMENT]
-        ClickQuarterCount.objects.filter(quarter_start__in=chunk).delete()
         in_chunk = Q()
-        for quarter in chunk:
+        for quarter in quarters[start : start + QUARTERS_PER_STATEMENT]:
             in_chunk |= Q(clicked_at__gte=quarter, clicked_at__lt=quarter + QUARTER)
-        _roll_up(in_chunk)
+        counts += _quarter_counts(in_chunk)
+    return quarters, counts
+
+
+def replace_quarters(recount):
+    """Write a quarter_recount(): its quarters' rows replaced by the new counts; return how many
+    quarters. The caller holds the derivation lock."""
+    quarters, counts = recount
+    for start in range(0, len(quarters), QUARTERS_PER_STATEMENT):
+        ClickQuarterCount.objects.filter(quarter_start__in=quarters[start : start + QUARTERS_PER_STATEMENT]).delete()
+    _insert_quarter_counts(counts)
     return len(quarters)
 
 
-def _roll_up(clicks):
-    """One INSERT ... SELECT: the clicks matching `clicks` (a Q over whole quarters) counted per
-    quarter and verdict."""
-    counts = (
+def _quarter_counts(clicks):
+    """[(quarter start, verdict, clicks)]: the clicks matching `clicks` (a Q over whole quarters)
+    counted per quarter and verdict, one grouped read."""
+    return list(
         Click.objects.filter(clicks)
         .order_by()
         .values("verdict", quarter=QuarterHour("clicked_at"))
         .annotate(clicks=Count("id"))
         .values_list("quarter", "verdict", "clicks")
     )
-    select, params = counts.query.sql_with_params()
+
+
+def _insert_quarter_counts(counts):
+    adapt_time = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {ClickQuarterCount._meta.db_table} (quarter_start, verdict, clicks) {select}",
-            params,
+        cursor.executemany(
+            f"INSERT INTO {ClickQuarterCount._meta.db_table} (quarter_start, verdict, clicks) VALUES (%s, %s, %s)",
+            [(adapt_time(quarter), verdict, clicks) for quarter, verdict, clicks in counts],
         )
 
 

@@ -48,12 +48,12 @@ def test_each_row_has_the_link_its_all_time_human_clicks_and_its_status(api):
         "last_click": last.clicked_at.isoformat().replace("+00:00", "Z"),
         "status": "Clicked",
         "account": "company.com",
-        # Not forwarded, and not seen by the worker yet (tracker.forwarding).
+        # Not forwarded: one device and one network, counted by the worker (tracker.forwarding).
         "shared": False,
-        "shared_devices": 0,
-        "shared_networks": 0,
-        "shared_first_click_at": None,
-        "shared_last_click_at": None,
+        "shared_devices": 1,
+        "shared_networks": 1,
+        "shared_first_click_at": first.clicked_at.isoformat().replace("+00:00", "Z"),
+        "shared_last_click_at": last.clicked_at.isoformat().replace("+00:00", "Z"),
     }
 
 

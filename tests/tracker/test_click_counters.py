@@ -16,6 +16,7 @@ from tests.tracker.user_agents import CHROME, SLACKBOT
 from tracker.counters import rebuild_link_counters
 from tracker.derivation import derive_click_figures, mark_figures_stale
 from tracker.models import Click
+from tracker.recording import click_facts, record_click
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +59,36 @@ def test_a_redirect_writes_only_its_click_and_the_next_pass_counts_it(client):
     assert derive_click_figures() == 1
     clicked_at = Click.objects.get().clicked_at
     assert counters(link) == (1, 0, clicked_at, clicked_at, clicked_at, clicked_at)
+
+
+def test_a_pass_that_counted_before_another_pass_wrote_writes_nothing(monkeypatch):
+    """A pass counts without any lock, then writes only if no pass wrote since it read: the other
+    pass's figures, counted later, are kept, and every click is derived once."""
+    import tracker.derivation
+
+    link = make_link()
+    store_click(link, MONDAY, "human")
+    count_figures = tracker.derivation.count_figures
+    other_pass = []
+
+    def another_pass_writes_first(*args):
+        counted = count_figures(*args)
+        if not other_pass:
+            other_pass.append(True)
+            store_click(link, MONDAY + timedelta(hours=1), "scanner")
+            assert derive_click_figures() == 2  # the other worker: both clicks
+        return counted
+
+    monkeypatch.setattr(tracker.derivation, "count_figures", another_pass_writes_first)
+    assert derive_click_figures() == 0  # it counted one click: older than what was written
+    assert counters(link) == (1, 1, MONDAY, MONDAY, MONDAY, MONDAY + timedelta(hours=1))
+    assert derive_click_figures() == 0  # nothing left
+
+
+def store_click(link, clicked_at, verdict):
+    """A click stored as the redirect stores it, not derived yet."""
+    facts = click_facts(ip=None, user_agent=CHROME, referer="", sent_at=None, clicked_at=clicked_at)
+    record_click(link.pk, facts, known_verdict=(verdict, ""))
 
 
 def test_human_and_machine_clicks_are_counted_apart_with_first_and_last_times():
@@ -186,7 +217,7 @@ def test_a_stale_link_saved_with_explicit_fields_never_writes_the_counters():
 
 
 def test_rebuilding_repairs_counters_that_drifted():
-    """rebuild_link_counters() recounts every link from its clicks in one statement."""
+    """rebuild_link_counters() recounts every link from its clicks: one grouped read, one UPDATE per link."""
     john, jane = make_link(email="john@company.com"), make_link(email="jane@startup.io")
     make_click(john, MONDAY)
     make_click(john, MONDAY + timedelta(hours=1), verdict="scanner")

@@ -35,3 +35,14 @@ def test_the_health_check_ping_is_not_run_on_the_redirect(client, settings, djan
     finally:
         del connection.is_usable
     assert pings == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_that_dies_after_a_click_is_replaced_at_the_next_request(client):
+    """On SQLite a click leaves its connection with a busy timeout of 0, which the next request
+    gives back first: on a dead connection that becomes a new connection, not an error."""
+    link = make_link()
+    assert client.get(f"/t/{link.token}", HTTP_USER_AGENT=CHROME).status_code == 302
+    connection.connection.close()
+    assert client.get(f"/t/{link.token}", HTTP_USER_AGENT=CHROME).status_code == 302
+    assert Click.objects.count() == 2

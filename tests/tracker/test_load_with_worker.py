@@ -30,7 +30,7 @@ from tests.security.live import PROJECT_DIR, SECRET_KEY, Gunicorn, current_datab
 from tests.tracker.user_agents import CHROME, CURL, EDGE, FIREFOX, LINKEDINBOT, PYTHON_REQUESTS, SAFARI, SLACKBOT
 from tracker.derivation import derivation_lag, figures_as_of
 from tracker.held_clicks import held_click_paths
-from tracker.models import NOT_DESCRIBED, Click, Verdict, WrittenHeldClick
+from tracker.models import NOT_DESCRIBED, Click, StaleClickFigure, Verdict, WrittenHeldClick
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -215,10 +215,12 @@ def wait_until_caught_up(load_ended_at):
 
 
 def wait_until_described(load_ended_at):
-    """Wait until the worker has described the device of every click; return the seconds from
-    the end of the load until then (clicks are described once settled, a batch per tick)."""
+    """Wait until the worker has described the device of every click and recounted the device rows
+    of their links (the derivation's next pass takes the links the describe job marked); return
+    the seconds from the end of the load until then (clicks are described once settled, a batch
+    per tick)."""
     deadline = time.monotonic() + WAIT_LIMIT
-    while Click.objects.filter(device_type=NOT_DESCRIBED).exists():
+    while Click.objects.filter(device_type=NOT_DESCRIBED).exists() or StaleClickFigure.objects.exists():
         assert time.monotonic() < deadline, f"{Click.objects.filter(device_type=NOT_DESCRIBED).count()} not described"
         time.sleep(0.2)
     return time.monotonic() - load_ended_at
