@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import F, Max
+from django.db.models.fields import NOT_PROVIDED
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -238,8 +239,12 @@ def _device_columns(user_agent):
 
 def _bulk_insert(model, rows, label):
     """Insert dicts into `model`'s table: executemany in one transaction on SQLite, COPY on
-    PostgreSQL. Columns the generator does not know get the field's default."""
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    PostgreSQL. Columns the generator does not know get the field's default, or the database's."""
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not f.primary_key and (f.attname in rows[0] or f.db_default is NOT_PROVIDED)
+    ]
     defaults = {f.attname: f.get_default() for f in fields if f.attname not in rows[0]}
     columns = [f.column for f in fields]
     table = connection.ops.quote_name(model._meta.db_table)

@@ -25,7 +25,7 @@ from django.db.models import Count, Max
 
 from bench.baseline_wsgi import BASELINE_TABLE, CREATE_TABLE
 from bench.dataset import CHROME_USER_AGENT
-from tracker.models import Click
+from tracker.models import NOT_DESCRIBED, Click, ClickDerivation, StaleClickFigure
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
@@ -158,6 +158,7 @@ def _round(name, url, tokens_file, duration, connections):
     count = _clicks_by_verdict if name == "app" else _baseline_clicks_by_verdict
     before = _last_click_id() if name == "app" else _last_baseline_click_id()
     result = wrk(url, tokens_file, duration, connections)
+    result["ended_at"] = time.monotonic()
     stored = _settled_count(count, before)
     result["answered"] = result["requests"] - result["non_2xx_3xx"]
     result["clicks_stored"] = sum(stored.values())
@@ -171,7 +172,25 @@ def _round(name, url, tokens_file, duration, connections):
     # expected; fewer is a lost click.
     result["lost_clicks"] = max(0, result["answered"] - result["clicks_stored"])
     result["in_flight_at_cutoff"] = max(0, result["clicks_stored"] - result["answered"])
+    if name == "app":
+        result["catch_up_seconds"] = _worker_catch_up(result["ended_at"])
     return result
+
+
+def _worker_catch_up(round_ended_at, limit=300):
+    """Wait until the worker has derived every click of the round (counters, rollup, devices, and
+    the recount of the links it described), so that its work never spills into the next round, the
+    baseline's; return the seconds from the end of the round until then."""
+    while time.monotonic() - round_ended_at < limit:
+        derived_up_to = ClickDerivation.objects.values_list("last_click_id", flat=True).first() or 0
+        if (
+            derived_up_to >= _last_click_id()
+            and not Click.objects.filter(device_type=NOT_DESCRIBED).exists()
+            and not StaleClickFigure.objects.exists()
+        ):
+            return time.monotonic() - round_ended_at
+        time.sleep(0.2)
+    raise SystemExit(f"the worker did not catch up within {limit} s of a round: see worker.log")
 
 
 def _settled_count(count, before):
@@ -219,6 +238,7 @@ def _medians(results):
         "in_flight_at_cutoff": sum(r["in_flight_at_cutoff"] for r in results),
         "errors": sum(r["errors"] for r in results),
         "non_2xx_3xx": sum(r["non_2xx_3xx"] for r in results),
+        "catch_up_seconds": statistics.median(r.get("catch_up_seconds", 0.0) for r in results),
     }
 
 

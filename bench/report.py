@@ -287,6 +287,11 @@ def _redirect_rows(redirect, dbs):
         ),
         _row("app: non-2xx/3xx + socket errors", [cell(db, lambda r: f"{r['app']['errors']}") for db in dbs], "0"),
         _row(
+            "app: worker caught up after a round (s, median)",
+            [cell(db, lambda r: f"{r['app'].get('catch_up_seconds', 0.0):.1f}") for db in dbs],
+            "",
+        ),
+        _row(
             "baseline: 302s / clicks stored / lost",
             [
                 cell(

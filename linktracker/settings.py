@@ -262,6 +262,9 @@ LOGGING = {
 # extra service). tracker.derivation.derive_click_figures keeps the link counters and the click
 # rollup within a tick of the clicks; a system check fails when it is missing.
 WORKER_TICK_SECONDS = env_int("WORKER_TICK_SECONDS", 1)
+# Added to the worker's niceness at start: on a host that also serves the redirect, the worker yields
+# the processor to the web processes under load and catches up after (0: same priority).
+WORKER_NICENESS = env_int("WORKER_NICENESS", 10)
 WORKER_JOBS = [
     "tracker.held_clicks.write_held_clicks",  # clicks a web host held during a database outage
     "tracker.derivation.derive_click_figures",

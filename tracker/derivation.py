@@ -32,7 +32,6 @@ from django.utils import timezone
 
 from tracker.counters import count_link_clicks, rebuild_link_counters, write_link_counters
 from tracker.facets import count_link_facets, rebuild_link_facets, write_link_facets
-from tracker.forwarding import sharing_of, write_sharing
 from tracker.models import Click, ClickDerivation, StaleClickFigure
 from tracker.rollup import (
     QuarterHour,
@@ -74,7 +73,6 @@ class CountedFigures:
     link_ids: list
     counters: list
     facets: list  # [(chunk of link ids, count_link_facets() of the chunk)]
-    sharing: list
     quarters: tuple  # rollup.quarter_recount()
     rollup: tuple  # rollup.rollup_step()
 
@@ -135,7 +133,6 @@ def count_figures(link_ids: list, quarters: set, now: datetime) -> CountedFigure
         link_ids=link_ids,
         counters=[counters for chunk in chunks for counters in count_link_clicks(chunk)],
         facets=[(chunk, count_link_facets(chunk)) for chunk in chunks],
-        sharing=[row for chunk in chunks for row in sharing_of(chunk)],
         quarters=quarter_recount(quarters),
         rollup=rollup_step(now),
     )
@@ -146,7 +143,6 @@ def write_figures(counted: CountedFigures) -> None:
     write_link_counters(counted.counters)
     for chunk, facets in counted.facets:
         write_link_facets(chunk, facets)
-    write_sharing(counted.sharing)
     replace_quarters(counted.quarters)
     roll_up_step(counted.rollup)
 
@@ -177,7 +173,6 @@ def recount_click_figures(progress: Callable[[int], None] | None = None) -> int:
         for start in range(0, len(link_ids), LINKS_PER_STATEMENT):
             rebuild_link_counters(link_ids[start : start + LINKS_PER_STATEMENT])
             rebuild_link_facets(link_ids[start : start + LINKS_PER_STATEMENT])
-            write_sharing(sharing_of(link_ids[start : start + LINKS_PER_STATEMENT]))
             if progress:
                 progress(len(link_ids[start : start + LINKS_PER_STATEMENT]))
         rebuild_rollup(started)

@@ -139,3 +139,24 @@ def test_the_worker_process_exits_cleanly_on_sigterm_and_sigint(tmp_path, stop_s
     assert worker.returncode == 0
     assert f"Received {signal.Signals(stop_signal).name}: stopping after the current job." in output
     assert output.rstrip().endswith("stopped.")
+
+
+@pytest.mark.parametrize(("configured", "added"), [(None, 10), ("3", 3), ("0", 0)])
+def test_the_worker_process_yields_the_processor_to_the_web_processes(tmp_path, configured, added):
+    """WORKER_NICENESS (10 by default) is added to the worker's niceness when it starts, so that on a
+    host that also serves the redirect the redirect keeps the processor under load."""
+    env = {**os.environ, "VAR_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    env.pop("WORKER_NICENESS", None)
+    if configured is not None:
+        env["WORKER_NICENESS"] = configured
+    manage = [sys.executable, str(BASE_DIR / "manage.py")]
+    subprocess.run([*manage, "migrate", "--verbosity", "0"], env=env, check=True, timeout=300)
+    worker = subprocess.Popen([*manage, "worker"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert "started" in worker.stdout.readline()
+        niceness = os.getpriority(os.PRIO_PROCESS, worker.pid)
+    finally:
+        worker.terminate()
+        worker.communicate(timeout=30)
+    assert niceness == os.getpriority(os.PRIO_PROCESS, 0) + added

@@ -1,8 +1,10 @@
 """manage.py worker: the background process that runs WORKER_JOBS and the queued tasks."""
 
 import logging
+import os
 import signal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
@@ -25,6 +27,10 @@ class Command(BaseCommand):
             logger.addHandler(handler)
             logger.propagate = False
         logger.setLevel(logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG)
+        if settings.WORKER_NICENESS and not once:
+            # Derived figures can wait; a prospect's redirect cannot. On a host that serves both,
+            # the long-running worker gives the processor to the web processes while they need it.
+            os.nice(settings.WORKER_NICENESS)
         worker = worker_from_settings()
         if not once:
             signal.signal(signal.SIGTERM, worker.stop)
