@@ -2,7 +2,8 @@
 
 The redirect reads its link with find_link() (one SELECT that also brings the link's clicks of the
 last BURST_WINDOW_SECONDS, for the burst rule), builds the click's facts with click_facts() and
-hands them to record_click(): the classification in pure Python, one INSERT. Nothing else is
+hands them to record_click(): the classification in pure Python, the device read from the user
+agent (tracker.devices, memoised per process), one INSERT. Nothing else is
 written: the link's counters and the rollup are derived from the clicks by the worker
 (tracker.derivation). Raw SQL on purpose:
 at thousands of clicks a second the ORM's per-statement cost shows; the statements stay plain
@@ -26,6 +27,7 @@ from tracker.classification import (
 )
 from tracker.client_ip import client_network, parse_ip, stored_ip
 from tracker.countries import city_of, country_of
+from tracker.devices import describe_user_agent
 from tracker.models import REFERER_MAX_LENGTH, USER_AGENT_MAX_LENGTH, Click
 
 REASON_MAX_LENGTH = Click._meta.get_field("reason").max_length
@@ -37,8 +39,9 @@ FIND_LINK_SQL = (
     f" WHERE link.token = %s LIMIT {RECENT_CLICKS_LIMIT}"
 )
 INSERT_CLICK_SQL = (
-    "INSERT INTO tracker_click (link_id, clicked_at, ip, user_agent, referer, verdict, reason, country, city)"
-    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    "INSERT INTO tracker_click"
+    " (link_id, clicked_at, ip, user_agent, referer, verdict, reason, country, city, device_type, os, browser)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
 MARK_BURST_SQL = "UPDATE tracker_click SET verdict = %s, reason = %s WHERE id IN ({placeholders})"
 
@@ -120,6 +123,7 @@ def record_click(link_id: int, facts: ClickFacts, *, known_verdict: tuple[str, s
     verdict, reason = known_verdict or classify(facts)
     reason = reason[:REASON_MAX_LENGTH]
     companions = burst_companions(facts, reason)
+    device = describe_user_agent(facts.user_agent)
     row = [
         link_id,
         database_time(facts.clicked_at),
@@ -130,6 +134,9 @@ def record_click(link_id: int, facts: ClickFacts, *, known_verdict: tuple[str, s
         reason,
         country_of(facts.ip),
         city_of(facts.ip),
+        device.device_type,
+        device.os,
+        device.browser,
     ]
     if not companions:
         run_statement(INSERT_CLICK_SQL, row)

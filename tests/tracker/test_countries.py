@@ -39,11 +39,12 @@ def test_no_address_has_no_country():
 
 @pytest.mark.django_db
 def test_a_click_stores_the_country_of_its_full_address_before_anonymising(client):
-    """90.84.10.17 is stored as 90.84.10.0, with FR looked up from the whole address."""
+    """90.84.10.17 is stored as 90.84.10.0, with FR looked up from the whole address (and the
+    device read from the user agent)."""
     link = make_link()
     client.get(f"/t/{link.token}", REMOTE_ADDR="90.84.10.17", HTTP_USER_AGENT=CHROME)
     click = Click.objects.get()
-    assert (click.ip, click.country, click.device_type) == ("90.84.10.0", "FR", "")
+    assert (click.ip, click.country, click.device_type) == ("90.84.10.0", "FR", "desktop")
 
 
 @pytest.mark.django_db
@@ -59,8 +60,9 @@ def test_the_backfill_fills_countries_only_from_full_addresses(settings):
     every click not described yet gets its device."""
     settings.ANONYMIZE_IPS = False
     link = make_link()
-    make_click(link, a_minute_ago(), ip="85.214.132.117", user_agent=CHROME)
-    make_click(link, a_minute_ago(), ip=None, user_agent="")
+    stored_before = {"country": "", "device_type": "", "os": "", "browser": ""}
+    make_click(link, a_minute_ago(), ip="85.214.132.117", user_agent=CHROME, **stored_before)
+    make_click(link, a_minute_ago(), ip=None, user_agent="", **stored_before)
     call_command("describe_clicks", stdout=StringIO())
     assert sorted(Click.objects.values_list("country", "device_type", "os")) == [
         ("", "other", ""),
@@ -73,7 +75,8 @@ def test_the_backfill_leaves_countries_of_anonymised_addresses_alone():
     """With ANONYMIZE_IPS on (the default) stored addresses are /24s: the command says so."""
 
     link = make_link()
-    make_click(link, a_minute_ago(), ip="85.214.132.0", user_agent=CHROME, country="")  # stored before countries
+    stored_before = {"country": "", "device_type": "", "os": "", "browser": ""}  # before countries and devices
+    make_click(link, a_minute_ago(), ip="85.214.132.0", user_agent=CHROME, **stored_before)
     out = StringIO()
     call_command("describe_clicks", "--sharing", stdout=out)
     assert Click.objects.get().country == ""

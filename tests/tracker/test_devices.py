@@ -17,6 +17,8 @@ from tests.tracker.user_agents import (
 from tracker.devices import Device, describe_new_clicks, describe_user_agent
 from tracker.models import Click
 
+# As a click held on a web host during a database outage is stored: without its device.
+NOT_DESCRIBED_YET = {"device_type": "", "os": "", "browser": ""}
 ANDROID_TABLET = (
     "Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
 )
@@ -45,12 +47,24 @@ def test_a_user_agent_tells_device_type_os_and_browser(user_agent, device):
 
 
 @pytest.mark.django_db
-def test_the_job_describes_settled_clicks_once_and_leaves_recent_ones_for_later():
-    """Clicks still inside the burst window (their verdict may change) wait for the next tick."""
+def test_a_click_is_described_as_it_is_stored_and_the_job_finds_nothing_left(client):
+    """The redirect reads the device from the user agent (memoised per process) as it stores the
+    click: its device, OS and browser are there at once, and the worker has nothing to do."""
     link = make_link()
-    old = make_click(link, timezone.now() - timedelta(minutes=5), user_agent=MOBILE_SAFARI)
-    bare = make_click(link, timezone.now() - timedelta(minutes=4), user_agent="")
-    fresh = make_click(link, timezone.now(), user_agent=CHROME)
+    for _ in range(2):  # the second click reads the memo the first one left
+        assert client.get(f"/t/{link.token}", HTTP_USER_AGENT=MOBILE_SAFARI).status_code == 302
+    assert list(Click.objects.values_list("device_type", "os", "browser")) == [("mobile", "iOS", "Mobile Safari")] * 2
+    assert describe_new_clicks() == 0
+
+
+@pytest.mark.django_db
+def test_the_job_describes_settled_clicks_once_and_leaves_recent_ones_for_later():
+    """Clicks stored without their device (held during an outage): the job describes them once
+    settled; clicks still inside the burst window (their verdict may change) wait for the next tick."""
+    link = make_link()
+    old = make_click(link, timezone.now() - timedelta(minutes=5), user_agent=MOBILE_SAFARI, **NOT_DESCRIBED_YET)
+    bare = make_click(link, timezone.now() - timedelta(minutes=4), user_agent="", **NOT_DESCRIBED_YET)
+    fresh = make_click(link, timezone.now(), user_agent=CHROME, **NOT_DESCRIBED_YET)
 
     assert describe_new_clicks() == 2
     assert describe_new_clicks() == 0  # idempotent: nothing left to describe
@@ -69,7 +83,12 @@ def test_the_job_works_in_bounded_batches(django_assert_num_queries):
     distinct agent, and the note that their links' figures need recounting (one bulk insert)."""
     link = make_link()
     for minutes in (10, 9, 8, 7):
-        make_click(link, timezone.now() - timedelta(minutes=minutes), user_agent=CHROME if minutes % 2 else SAFARI)
+        make_click(
+            link,
+            timezone.now() - timedelta(minutes=minutes),
+            user_agent=CHROME if minutes % 2 else SAFARI,
+            **NOT_DESCRIBED_YET,
+        )
     # SAVEPOINT, SELECT ... FOR UPDATE, 2 UPDATEs (2 agents), stale-link INSERT, RELEASE
     with django_assert_num_queries(6):
         assert describe_new_clicks(batch_size=3) == 3
