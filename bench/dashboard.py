@@ -27,6 +27,7 @@ ENDPOINTS = [
     ("accounts", "/api/stats/accounts/"),
     ("countries", "/api/stats/countries/"),
     ("devices", "/api/stats/devices/"),
+    ("cities", "/api/stats/cities/"),
     ("campaigns", "/api/campaigns/"),
     ("links (first page)", "/api/links/"),
 ]
