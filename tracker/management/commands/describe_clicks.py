@@ -12,10 +12,10 @@ from tqdm import tqdm
 
 from links.models import Link
 from tracker.client_ip import parse_ip
+from tracker.counters import rebuild_link_counters
 from tracker.countries import city_of, country_of
 from tracker.derivation import mark_links_stale
 from tracker.devices import BATCH_SIZE, describe_new_clicks
-from tracker.forwarding import update_sharing
 from tracker.models import NOT_DESCRIBED, Click
 
 
@@ -74,35 +74,29 @@ class Command(BaseCommand):
     def fill_countries(self, batch_size):
         """Clicks without a country whose stored address is a full one (IPs not anonymised); their
         links' country rows are recounted by the worker's next pass."""
-        clicks = Click.objects.filter(country="", ip__isnull=False).order_by("id")
-        found, last_id = 0, 0
-        with tqdm(total=clicks.count(), file=self.stdout, unit="click", desc=_("countries")) as progress:
-            while batch := list(clicks.filter(id__gt=last_id).values_list("id", "ip", "link_id")[:batch_size]):
-                ids_by_country, link_ids = defaultdict(list), set()
-                for click_id, ip, link_id in batch:
-                    if country := country_of(parse_ip(ip)):
-                        ids_by_country[country].append(click_id)
-                        link_ids.add(link_id)
-                with transaction.atomic():
-                    for country, click_ids in ids_by_country.items():
-                        found += Click.objects.filter(id__in=click_ids).update(country=country)
-                    mark_links_stale(link_ids)
-                last_id = batch[-1][0]
-                progress.update(len(batch))
-        return found
+        return self.fill_from_address("country", country_of, batch_size, _("countries"))
 
     def fill_cities(self, batch_size):
         """Clicks without a city whose stored address is a full one, looked up in GEOIP_MMDB_PATH."""
-        clicks = Click.objects.filter(city="", ip__isnull=False).order_by("id")
+        return self.fill_from_address("city", city_of, batch_size, _("cities"))
+
+    def fill_from_address(self, column, look_up, batch_size, label):
+        """Fill `column` of the clicks where it is blank and the stored address is a full one, with
+        look_up(address), batch by batch; their links are marked for the worker's next pass. Return
+        how many clicks were filled."""
+        clicks = Click.objects.filter(**{column: ""}, ip__isnull=False).order_by("id")
         found, last_id = 0, 0
-        with tqdm(total=clicks.count(), file=self.stdout, unit="click", desc=_("cities")) as progress:
-            while batch := list(clicks.filter(id__gt=last_id).values_list("id", "ip")[:batch_size]):
-                ids_by_city = defaultdict(list)
-                for click_id, ip in batch:
-                    ids_by_city[city_of(parse_ip(ip))].append(click_id)
-                for city, click_ids in ids_by_city.items():
-                    if city:
-                        found += Click.objects.filter(id__in=click_ids).update(city=city)
+        with tqdm(total=clicks.count(), file=self.stdout, unit="click", desc=label) as progress:
+            while batch := list(clicks.filter(id__gt=last_id).values_list("id", "ip", "link_id")[:batch_size]):
+                ids_by_value, link_ids = defaultdict(list), set()
+                for click_id, ip, link_id in batch:
+                    if value := look_up(parse_ip(ip)):
+                        ids_by_value[value].append(click_id)
+                        link_ids.add(link_id)
+                with transaction.atomic():
+                    for value, click_ids in ids_by_value.items():
+                        found += Click.objects.filter(id__in=click_ids).update(**{column: value})
+                    mark_links_stale(link_ids)
                 last_id = batch[-1][0]
                 progress.update(len(batch))
         return found
@@ -112,6 +106,7 @@ class Command(BaseCommand):
         with tqdm(total=len(link_ids), file=self.stdout, unit="link", desc=_("sharing")) as progress:
             for start in range(0, len(link_ids), batch_size):
                 batch = link_ids[start : start + batch_size]
-                update_sharing(batch)
+                with transaction.atomic():
+                    rebuild_link_counters(batch)  # the forwarding evidence is counted with the counters
                 progress.update(len(batch))
         return len(link_ids)
