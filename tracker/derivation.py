@@ -57,12 +57,7 @@ def derivation_lock(wait: bool = False):
     """Hold the derivation row for a transaction and yield it, or None when another pass holds it
     (and `wait` is false)."""
     with transaction.atomic():
-        if not ClickDerivation.objects.filter(pk=STATE_ID).exists():
-            try:
-                with transaction.atomic():
-                    ClickDerivation.objects.create(pk=STATE_ID)  # a flushed database: derive from scratch
-            except IntegrityError:
-                pass  # another pass created it
+        derivation_state()
         yield ClickDerivation.objects.select_for_update(skip_locked=not wait).filter(pk=STATE_ID).first()
 
 
@@ -70,7 +65,6 @@ def derivation_lock(wait: bool = False):
 class CountedFigures:
     """What a pass counted before taking the lock, ready to write."""
 
-    link_ids: list
     counters: list
     facets: list  # [(chunk of link ids, count_link_facets() of the chunk)]
     quarters: tuple  # rollup.quarter_recount()
@@ -130,7 +124,6 @@ def count_figures(link_ids: list, quarters: set, now: datetime) -> CountedFigure
     quarters the rollup closes at `now`."""
     chunks = [link_ids[start : start + LINKS_PER_STATEMENT] for start in range(0, len(link_ids), LINKS_PER_STATEMENT)]
     return CountedFigures(
-        link_ids=link_ids,
         counters=[counters for chunk in chunks for counters in count_link_clicks(chunk)],
         facets=[(chunk, count_link_facets(chunk)) for chunk in chunks],
         quarters=quarter_recount(quarters),
