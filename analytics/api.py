@@ -247,8 +247,8 @@ class StatsViewSet(FiguresFilterMixin, viewsets.ViewSet):
     @extend_schema(
         summary="Clicks by device type, operating system and browser",
         description=(
-            "From each click's user agent, described by the worker a few seconds after the click "
-            f'(ua-parser); "" is unknown or not described yet. {ACTIVITY}'
+            "From each click's user agent, read by ua-parser as the click is stored (or held during a "
+            f'database outage); "" is unknown. {ACTIVITY}'
         ),
         parameters=FILTER_PARAMETERS,
         responses=DevicesSerializer,
