@@ -1,12 +1,12 @@
 """On what a click happened: device type, operating system and browser, read from its user agent
 by ua-parser.
 
-The redirect describes each click as it stores it (tracker.recording): describe_user_agent() is
+The redirect describes each click as it stores or holds it (tracker.recording.click_origin): describe_user_agent() is
 memoised per process, so a user agent seen before costs a dictionary lookup, and a new one about
 20 µs with ua-parser's native matcher (ua-parser-rs; the pure-Python one takes 2 ms), built when
 the web process starts (linktracker.wsgi), never on a prospect's click. The worker's job
-describe_new_clicks() describes the clicks stored without a device: those held on a web host during
-a database outage, and those stored before devices were described. It picks them with a tiny
+describe_new_clicks() describes the clicks stored without a device: those stored before devices
+were described, or held on a web host by a version that did not describe them. It picks them with a tiny
 partial index (device_type blank), writes the three columns in one short transaction and marks
 their links for the derivation's next pass, which recounts their device rows (tracker.facets).
 """

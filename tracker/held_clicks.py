@@ -29,10 +29,9 @@ from django.utils import timezone
 
 from tracker.classification import ClickFacts, classify
 from tracker.client_ip import stored_ip
-from tracker.countries import city_of, country_of
 from tracker.database_guard import note_database_failure
 from tracker.models import WrittenHeldClick
-from tracker.recording import REASON_MAX_LENGTH, database_time
+from tracker.recording import CLICK_COLUMNS, ORIGIN_COLUMNS, REASON_MAX_LENGTH, click_origin, database_time
 
 logger = logging.getLogger(__name__)
 
@@ -45,10 +44,10 @@ STALE_TEMPORARY_SECONDS = 60
 # the database, but the connection was cut before the answer did. Such a click is recognised by
 # its link, time to the microsecond, user agent and referer (index click_link_time_verdict).
 INSERT_HELD_CLICK_SQL = (
-    "INSERT INTO tracker_click (link_id, clicked_at, ip, user_agent, referer, verdict, reason, country, city)"
-    " SELECT link.id, %s, %s, %s, %s, %s, %s, %s, %s FROM links_link link WHERE link.id = %s AND NOT EXISTS ("
-    "SELECT 1 FROM tracker_click click WHERE click.link_id = %s AND click.clicked_at = %s"
-    " AND click.user_agent = %s AND click.referer = %s)"
+    f"INSERT INTO tracker_click ({', '.join(CLICK_COLUMNS)})"
+    f" SELECT link.id, {', '.join(['%s'] * (len(CLICK_COLUMNS) - 1))} FROM links_link link"
+    " WHERE link.id = %s AND NOT EXISTS (SELECT 1 FROM tracker_click click WHERE click.link_id = %s"
+    " AND click.clicked_at = %s AND click.user_agent = %s AND click.referer = %s)"
 )
 
 
@@ -66,8 +65,8 @@ def hold_click(link_id: int, facts: ClickFacts, error: Exception | None = None) 
         "link_id": link_id,
         "clicked_at": facts.clicked_at.isoformat(),
         "ip": stored_ip(facts.ip),
-        "country": country_of(facts.ip),  # looked up now: only the anonymised address is kept
-        "city": city_of(facts.ip),
+        # Looked up now, as the redirect would have: only the anonymised address is kept.
+        **dict(zip(ORIGIN_COLUMNS, click_origin(facts), strict=True)),
         "user_agent": facts.user_agent,
         "referer": facts.referer,
         "verdict": verdict,
@@ -147,8 +146,8 @@ def write_held_click(held: dict) -> bool:
                         held["referer"],
                         held["verdict"],
                         held["reason"],
-                        held.get("country", ""),
-                        held.get("city", ""),
+                        # Clicks held before a column existed: blank, as stored clicks were then.
+                        *(held.get(column, "") for column in ORIGIN_COLUMNS),
                         held["link_id"],
                         held["link_id"],
                         clicked_at,

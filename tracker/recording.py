@@ -38,10 +38,12 @@ FIND_LINK_SQL = (
     " LEFT JOIN tracker_click click ON click.link_id = link.id AND click.clicked_at >= %s"
     f" WHERE link.token = %s LIMIT {RECENT_CLICKS_LIMIT}"
 )
+# What a click stores beside its facts, read from its full address and its user agent (click_origin).
+ORIGIN_COLUMNS = ("country", "city", "device_type", "os", "browser")
+# Every column a click is written with: by the redirect here, by the worker for a held click.
+CLICK_COLUMNS = ("link_id", "clicked_at", "ip", "user_agent", "referer", "verdict", "reason", *ORIGIN_COLUMNS)
 INSERT_CLICK_SQL = (
-    "INSERT INTO tracker_click"
-    " (link_id, clicked_at, ip, user_agent, referer, verdict, reason, country, city, device_type, os, browser)"
-    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    f"INSERT INTO tracker_click ({', '.join(CLICK_COLUMNS)}) VALUES ({', '.join(['%s'] * len(CLICK_COLUMNS))})"
 )
 MARK_BURST_SQL = "UPDATE tracker_click SET verdict = %s, reason = %s WHERE id IN ({placeholders})"
 
@@ -123,7 +125,6 @@ def record_click(link_id: int, facts: ClickFacts, *, known_verdict: tuple[str, s
     verdict, reason = known_verdict or classify(facts)
     reason = reason[:REASON_MAX_LENGTH]
     companions = burst_companions(facts, reason)
-    device = describe_user_agent(facts.user_agent)
     row = [
         link_id,
         database_time(facts.clicked_at),
@@ -132,11 +133,7 @@ def record_click(link_id: int, facts: ClickFacts, *, known_verdict: tuple[str, s
         facts.referer,
         verdict,
         reason,
-        country_of(facts.ip),
-        city_of(facts.ip),
-        device.device_type,
-        device.os,
-        device.browser,
+        *click_origin(facts),
     ]
     if not companions:
         run_statement(INSERT_CLICK_SQL, row)
@@ -146,6 +143,13 @@ def record_click(link_id: int, facts: ClickFacts, *, known_verdict: tuple[str, s
         placeholders = ", ".join(["%s"] * len(companions))
         cursor.execute(MARK_BURST_SQL.format(placeholders=placeholders), [SCANNER, reason, *companions])
     return RecordedClick(link_id, facts.clicked_at, verdict, reason)
+
+
+def click_origin(facts: ClickFacts) -> tuple:
+    """The ORIGIN_COLUMNS of a click: the country and city of its full address (looked up before the
+    address is anonymised) and the device, OS and browser of its user agent (memoised per process)."""
+    device = describe_user_agent(facts.user_agent)
+    return country_of(facts.ip), city_of(facts.ip), device.device_type, device.os, device.browser
 
 
 def run_statement(sql: str, params: list, fetch: bool = False) -> list | None:

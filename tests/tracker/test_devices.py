@@ -17,7 +17,7 @@ from tests.tracker.user_agents import (
 from tracker.devices import Device, describe_new_clicks, describe_user_agent
 from tracker.models import Click
 
-# As a click held on a web host during a database outage is stored: without its device.
+# As a click stored before devices were described: without its device.
 NOT_DESCRIBED_YET = {"device_type": "", "os": "", "browser": ""}
 ANDROID_TABLET = (
     "Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
@@ -59,7 +59,7 @@ def test_a_click_is_described_as_it_is_stored_and_the_job_finds_nothing_left(cli
 
 @pytest.mark.django_db
 def test_the_job_describes_settled_clicks_once_and_leaves_recent_ones_for_later():
-    """Clicks stored without their device (held during an outage): the job describes them once
+    """Clicks stored without their device (before devices were described): the job describes them once
     settled; clicks still inside the burst window (their verdict may change) wait for the next tick."""
     link = make_link()
     old = make_click(link, timezone.now() - timedelta(minutes=5), user_agent=MOBILE_SAFARI, **NOT_DESCRIBED_YET)

@@ -126,11 +126,11 @@ def test_a_period_still_counts_its_clicks(api, world):
 
 
 def test_device_rows_follow_the_describe_job_on_the_next_pass():
-    """A click stored without its device (held during an outage) counts as unknown; once the
+    """A click stored without its device (before devices were described) counts as unknown; once the
     describe job has described it, the worker's next pass moves it to its device."""
     with time_machine.travel(NOW, tick=False):
         link = make_link()
-        make_click(link, NOW - HOUR, user_agent=MOBILE_SAFARI, device_type="", os="", browser="")  # held, say
+        make_click(link, NOW - HOUR, user_agent=MOBILE_SAFARI, device_type="", os="", browser="")  # stored before
         assert list(LinkDeviceCount.objects.values_list("device_type", "os", "browser", "human_clicks")) == [
             ("", "", "", 1)
         ]

@@ -76,6 +76,19 @@ def test_held_clicks_are_written_with_their_original_time_and_verdict_once_the_d
     assert Click.objects.count() == 2
 
 
+def test_a_held_click_keeps_its_country_and_device_as_the_redirect_would_have_stored_them(client):
+    """Looked up as it is held, from the full address and the user agent: the written click needs
+    no describe job, and its country survives the address's anonymising."""
+    link = make_link()
+    with connection.execute_wrapper(database_down):
+        client.get(f"/t/{link.token}", REMOTE_ADDR="90.84.10.17", HTTP_USER_AGENT=CHROME)
+    forget_database_failures()
+    assert write_held_clicks() == 1
+    assert list(Click.objects.values_list("ip", "country", "device_type", "os", "browser")) == [
+        ("90.84.10.0", "FR", "desktop", "Windows", "Chrome")
+    ]
+
+
 def test_a_click_the_database_refuses_to_write_is_held_and_the_failed_connection_dropped(client):
     """The SELECT works, the INSERT fails (read-only, full): 302, click held, connection closed so
     that a connection opened while the disk was read-only is not kept for CONN_MAX_AGE."""
