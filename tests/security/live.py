@@ -1,4 +1,5 @@
-"""A real gunicorn serving the project against the current test database, for load and fault tests."""
+"""A real gunicorn serving the project, and a real `manage.py worker`, against the current test
+database, for load and fault tests."""
 
 import os
 import signal
@@ -53,19 +54,7 @@ class Gunicorn:
         self.stderr = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)
 
     def __enter__(self):
-        env = {
-            **os.environ,
-            "DATABASE_URL": self.database_url,
-            "VAR_DIR": str(settings.VAR_DIR),
-            "HOST_STORE_PATH": str(settings.HOST_STORE_PATH),
-            "HELD_CLICKS_DIR": str(settings.HELD_CLICKS_DIR),
-            "SECRET_KEY": SECRET_KEY,
-            "DEBUG": "false",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "LOG_LEVEL": "WARNING",
-            **self.extra_env,
-        }
-        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        env = live_environment(self.database_url, **self.extra_env)
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -118,14 +107,89 @@ class Gunicorn:
         return Path(self.stderr.name).read_text(errors="replace")
 
     def __exit__(self, *exc):
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process)
         self.stderr.close()
         os.unlink(self.stderr.name)
+
+
+class WorkerProcess:
+    """`with WorkerProcess() as worker:` runs `manage.py worker` on the test database, sharing the
+    web processes' held-click spool and host store; worker.log() is its output."""
+
+    def __enter__(self):
+        self.output = tempfile.NamedTemporaryFile(prefix="worker-", suffix=".log", delete=False)
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "worker"],
+            cwd=PROJECT_DIR,
+            env=live_environment(WORKER_TICK_SECONDS="1"),
+            stdout=self.output,
+            stderr=subprocess.STDOUT,
+        )
+        self.wait_for("started")
+        return self
+
+    def wait_for(self, text, timeout=20):
+        deadline = time.monotonic() + timeout
+        while text not in self.log():
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the worker exited early:\n{self.log()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the worker did not log {text!r} within {timeout}s:\n{self.log()}")
+            time.sleep(0.1)
+
+    def log(self):
+        return Path(self.output.name).read_text(errors="replace")
+
+    def __exit__(self, *exc):
+        stop(self.process)
+        self.output.close()
+        os.unlink(self.output.name)
+
+
+def live_environment(database_url=None, **extra):
+    """The environment of a live process on the test database: its spool, host store and settings."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url or current_database_url(),
+        "VAR_DIR": str(settings.VAR_DIR),
+        "HOST_STORE_PATH": str(settings.HOST_STORE_PATH),
+        "HELD_CLICKS_DIR": str(settings.HELD_CLICKS_DIR),
+        "SECRET_KEY": SECRET_KEY,
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return env
+
+
+def stop(process):
+    """SIGTERM, as a supervisor stops it; killed if it is still there 15 s later."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def warm_up(base_url, token, requests=8):
+    """HEAD a link from several connections at once (a HEAD stores no click), so that the web
+    workers have booted Django before the clock starts."""
+    from concurrent.futures import ThreadPoolExecutor
+    from http.client import HTTPConnection
+
+    def head(_):
+        conn = HTTPConnection(base_url.removeprefix("http://"), timeout=60)
+        try:
+            conn.request("HEAD", f"/t/{token}")
+            return conn.getresponse().status
+        finally:
+            conn.close()
+
+    with ThreadPoolExecutor(max_workers=requests) as pool:
+        assert set(pool.map(head, range(requests))) == {302}
 
 
 def click(base_url, token, timeout=30):

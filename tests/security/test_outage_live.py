@@ -19,7 +19,7 @@ from django.db.models import Count
 
 from links.models import Link
 from tests.factories import make_link
-from tests.security.live import Gunicorn, click, current_database_url, write_held_clicks_now
+from tests.security.live import Gunicorn, click, current_database_url, warm_up, write_held_clicks_now
 from tests.security.tcp_proxy import TcpProxy
 from tracker.held_clicks import held_click_paths
 from tracker.models import WrittenHeldClick
@@ -48,27 +48,10 @@ class SteadyClicks:
         self.threads = [threading.Thread(target=self.run, args=(offset,)) for offset in range(threads)]
 
     def __enter__(self):
-        self.warm_up()
+        warm_up(self.base_url, self.tokens[0])
         for thread in self.threads:
             thread.start()
         return self
-
-    def warm_up(self, requests=8):
-        """HEAD the first link from several connections at once (a HEAD stores no click), so that
-        the workers have booted Django before the clock starts."""
-        from concurrent.futures import ThreadPoolExecutor
-        from http.client import HTTPConnection
-
-        def head(_):
-            conn = HTTPConnection(self.base_url.removeprefix("http://"), timeout=60)
-            try:
-                conn.request("HEAD", f"/t/{self.tokens[0]}")
-                return conn.getresponse().status
-            finally:
-                conn.close()
-
-        with ThreadPoolExecutor(max_workers=requests) as pool:
-            assert set(pool.map(head, range(requests))) == {302}
 
     def run(self, offset):
         for i in range(CLICKS_PER_THREAD_LIMIT):

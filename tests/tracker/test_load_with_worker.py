@@ -4,20 +4,12 @@ and is stored once; once the worker has caught up, each link's counters and the 
 what a direct count of the clicks gives, and the worker caught up within seconds of the last click."""
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPConnection, HTTPException
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Max, Min, Q, Value
 from django.db.models.functions import Coalesce
@@ -26,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 
 from links.models import NOT_DEFINED_ICP, Link
 from tests.factories import make_link
-from tests.security.live import PROJECT_DIR, SECRET_KEY, Gunicorn, current_database_url
+from tests.security.live import Gunicorn, WorkerProcess, warm_up
 from tests.tracker.user_agents import CHROME, CURL, EDGE, FIREFOX, LINKEDINBOT, PYTHON_REQUESTS, SAFARI, SLACKBOT
 from tracker.derivation import derivation_lag, figures_as_of
 from tracker.held_clicks import held_click_paths
@@ -47,57 +39,6 @@ SCANNER_AGENTS = [SLACKBOT, LINKEDINBOT, PYTHON_REQUESTS, CURL]
 SCANNER_EVERY = 20  # one click in 20 is a link previewer or a script
 HOT_EVERY = 3  # one click in 3 goes to the thread's hot link, clicked again and again
 ICPS = ["CEO", "CTO", None, "DRH", "Head of Sales", None]
-
-
-class WorkerProcess:
-    """`with WorkerProcess() as worker:` runs `manage.py worker` on the test database, sharing the
-    web processes' held-click spool and host store; worker.log() is its output."""
-
-    def __enter__(self):
-        self.output = tempfile.NamedTemporaryFile(prefix="worker-", suffix=".log", delete=False)
-        env = {
-            **os.environ,
-            "DATABASE_URL": current_database_url(),
-            "VAR_DIR": str(settings.VAR_DIR),
-            "HOST_STORE_PATH": str(settings.HOST_STORE_PATH),
-            "HELD_CLICKS_DIR": str(settings.HELD_CLICKS_DIR),
-            "SECRET_KEY": SECRET_KEY,
-            "DEBUG": "false",
-            "LOG_LEVEL": "WARNING",
-            "WORKER_TICK_SECONDS": "1",
-        }
-        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "worker"],
-            cwd=PROJECT_DIR,
-            env=env,
-            stdout=self.output,
-            stderr=subprocess.STDOUT,
-        )
-        self.wait_for("started")
-        return self
-
-    def wait_for(self, text, timeout=20):
-        deadline = time.monotonic() + timeout
-        while text not in self.log():
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the worker exited early:\n{self.log()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the worker did not log {text!r} within {timeout}s:\n{self.log()}")
-            time.sleep(0.1)
-
-    def log(self):
-        return Path(self.output.name).read_text(errors="replace")
-
-    def __exit__(self, *exc):
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.output.close()
-        os.unlink(self.output.name)
 
 
 def prospects():
@@ -181,22 +122,6 @@ class Load:
         conn.close()
         with self.lock:
             self.results.extend(results)
-
-
-def warm_up(server, token, requests=8):
-    """HEAD a link from several connections at once (a HEAD stores no click): the web workers have
-    loaded Django before the clock starts."""
-
-    def head(_):
-        conn = HTTPConnection(server.url.removeprefix("http://"), timeout=60)
-        try:
-            conn.request("HEAD", f"/t/{token}")
-            return conn.getresponse().status
-        finally:
-            conn.close()
-
-    with ThreadPoolExecutor(max_workers=requests) as pool:
-        assert set(pool.map(head, range(requests))) == {302}
 
 
 def wait_until_caught_up(load_ended_at):
@@ -287,7 +212,7 @@ def test_concurrent_clicks_while_the_worker_derives_are_all_stored_once_and_coun
         extra_env={"GUNICORN_THREADS": "6", "TRUSTED_PROXY_HEADER": "X-Forwarded-For"},
     )
     with WorkerProcess() as worker, server:
-        warm_up(server, links[-1].token)
+        warm_up(server.url, links[-1].token)
         started = time.monotonic()
         results = Load(server.url, click_plans(links), LOAD_SECONDS).run()
         load_ended_at = time.monotonic()
