@@ -39,7 +39,20 @@ def current_database_url(port=None):
     return f"postgres://{user}{password}@{host}:{port or db['PORT'] or 5432}/{db['NAME']}"
 
 
-class Gunicorn:
+class LiveProcess:
+    """A process started by a test, its output in a temporary file (log()), stopped on exit as a
+    supervisor stops it."""
+
+    def log(self):
+        return Path(self.output.name).read_text(errors="replace")
+
+    def __exit__(self, *exc):
+        stop(self.process)
+        self.output.close()
+        os.unlink(self.output.name)
+
+
+class Gunicorn(LiveProcess):
     """`with Gunicorn(workers=4) as server:` serves on server.url; server.log() is its stderr."""
 
     def __init__(self, workers=4, database_url=None, extra_env=None, shipped_settings=False):
@@ -51,7 +64,7 @@ class Gunicorn:
         self.workers = workers
         self.database_url = database_url or current_database_url()
         self.extra_env = extra_env or {}
-        self.stderr = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)
+        self.output = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)
 
     def __enter__(self):
         env = live_environment(self.database_url, **self.extra_env)
@@ -74,7 +87,7 @@ class Gunicorn:
             cwd=PROJECT_DIR,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=self.stderr,
+            stderr=self.output,
         )
         self.wait_until_listening()
         return self
@@ -103,16 +116,8 @@ class Gunicorn:
                 pids.append(int(stat.parent.name))
         return pids
 
-    def log(self):
-        return Path(self.stderr.name).read_text(errors="replace")
 
-    def __exit__(self, *exc):
-        stop(self.process)
-        self.stderr.close()
-        os.unlink(self.stderr.name)
-
-
-class WorkerProcess:
+class WorkerProcess(LiveProcess):
     """`with WorkerProcess() as worker:` runs `manage.py worker` on the test database, sharing the
     web processes' held-click spool and host store; worker.log() is its output."""
 
@@ -121,7 +126,9 @@ class WorkerProcess:
         self.process = subprocess.Popen(
             [sys.executable, "manage.py", "worker"],
             cwd=PROJECT_DIR,
-            env=live_environment(WORKER_TICK_SECONDS="1"),
+            # Same priority as the web processes: the tests want its passes to run during the load
+            # (deferring them under load, as a niced worker does, is the bench's to measure).
+            env=live_environment(WORKER_TICK_SECONDS="1", WORKER_NICENESS="0"),
             stdout=self.output,
             stderr=subprocess.STDOUT,
         )
@@ -136,14 +143,6 @@ class WorkerProcess:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the worker did not log {text!r} within {timeout}s:\n{self.log()}")
             time.sleep(0.1)
-
-    def log(self):
-        return Path(self.output.name).read_text(errors="replace")
-
-    def __exit__(self, *exc):
-        stop(self.process)
-        self.output.close()
-        os.unlink(self.output.name)
 
 
 def live_environment(database_url=None, **extra):
