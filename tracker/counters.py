@@ -1,16 +1,19 @@
 """The click counters of each link (Link.human_clicks ... last_click_at) and its forwarding evidence
-(Link.shared*, tracker.forwarding), recounted from the clicks.
+(Link.shared*, tracker.forwarding), counted from the clicks.
 
-Always a recount, never an increment: the worker (tracker.derivation) recounts the links whose
-clicks arrived, changed or went away, so that late clicks, deletions and reclassification leave
-every counter equal to its clicks. Counting (one grouped read) and writing (one UPDATE per link) are
-two steps, so that the worker counts before it takes the write lock and holds that lock only to write.
+Two ways, both used by the worker (tracker.derivation): clicks appended since its last pass are
+added to the counters (count_appended_clicks() then add_link_counts(): one grouped read of the new
+clicks, not of each link's history), and a link whose clicks changed, went away or arrived late is
+recounted from all its clicks up to the pass's last click (count_link_clicks()). Counting (reads)
+and writing (one UPDATE per link) are two steps, so that the worker counts before it takes the write
+lock and holds that lock only to write.
 """
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 
 from links.models import Link
 from tracker.forwarding import SharingEvidence, looks_forwarded
@@ -35,29 +38,100 @@ class LinkCounts(NamedTuple):
     networks: int = 0  # distinct stored addresses of its human clicks
 
 
-def count_link_clicks(link_ids) -> list[LinkCounts]:
-    """The counters and forwarding evidence of `link_ids` from their clicks, in one grouped read;
-    zeros and None for a link without clicks."""
+HUMAN = Q(verdict=Verdict.HUMAN)
+
+
+def count_link_clicks(link_ids, up_to_click_id: int | None = None) -> list[LinkCounts]:
+    """The counters and forwarding evidence of `link_ids` from their clicks (those up to
+    `up_to_click_id` when given), in one grouped read; zeros and None for a link without clicks."""
     link_ids = list(link_ids)
-    human = Q(verdict=Verdict.HUMAN)
+    clicks = Click.objects.filter(link_id__in=link_ids)
+    if up_to_click_id is not None:
+        clicks = clicks.filter(id__lte=up_to_click_id)
+    found = {counts.link_id: counts for counts in grouped_counts(clicks)}
+    return [found.get(link_id, LinkCounts(link_id)) for link_id in link_ids]
+
+
+def count_appended_clicks(
+    after_click_id: int, up_to_click_id: int, excluded_link_ids: Iterable[int]
+) -> list[LinkCounts]:
+    """What the clicks after `after_click_id` up to `up_to_click_id` add to their links' counters
+    (links in `excluded_link_ids` aside: the pass recounts them), one grouped read of those clicks.
+    Devices and networks count only the user agents and addresses new to the link: absent from
+    its human clicks up to `after_click_id`, which the counters hold already."""
+    clicks = Click.objects.filter(id__gt=after_click_id, id__lte=up_to_click_id).exclude(
+        link_id__in=list(excluded_link_ids)
+    )
+    earlier = Click.objects.filter(link_id=OuterRef("link_id"), verdict=Verdict.HUMAN, id__lte=after_click_id)
+    seen_device = Exists(earlier.filter(user_agent=OuterRef("user_agent")))
+    seen_network = Exists(earlier.filter(ip=OuterRef("ip")))
+    return grouped_counts(clicks.alias(seen_device=seen_device, seen_network=seen_network), new_only=True)
+
+
+def grouped_counts(clicks: QuerySet, new_only: bool = False) -> list[LinkCounts]:
+    """LinkCounts of each link in `clicks`, in one grouped read; with `new_only`, devices and
+    networks count only the clicks annotated as not seen before (seen_device, seen_network)."""
+    new_device = Q(seen_device=False) if new_only else Q()
+    new_network = Q(seen_network=False) if new_only else Q()
     rows = (
-        Click.objects.filter(link_id__in=link_ids)
-        .order_by()
+        clicks.order_by()
         .values("link_id")
         .annotate(
-            human=Count("id", filter=human),
-            machine=Count("id", filter=~human),
-            first_human=Min("clicked_at", filter=human),
-            last_human=Max("clicked_at", filter=human),
+            human=Count("id", filter=HUMAN),
+            machine=Count("id", filter=~HUMAN),
+            first_human=Min("clicked_at", filter=HUMAN),
+            last_human=Max("clicked_at", filter=HUMAN),
             first=Min("clicked_at"),
             last=Max("clicked_at"),
-            devices=Count("user_agent", filter=human, distinct=True),
-            networks=Count("ip", filter=human, distinct=True),
+            devices=Count("user_agent", filter=HUMAN & new_device, distinct=True),
+            networks=Count("ip", filter=HUMAN & new_network, distinct=True),
         )
         .values_list("link_id", "human", "machine", "first_human", "last_human", "first", "last", "devices", "networks")
     )
-    found = {row[0]: LinkCounts(*row) for row in rows}
-    return [found.get(link_id, LinkCounts(link_id)) for link_id in link_ids]
+    return [LinkCounts(*row) for row in rows]
+
+
+def add_link_counts(appended: list[LinkCounts]) -> list[LinkCounts]:
+    """The counters of the links in `appended` once count_appended_clicks()'s clicks are added to
+    the counters stored now (read here: only the worker, under its lock, writes them)."""
+    stored = {
+        row[0]: LinkCounts(*row)
+        for row in Link.objects.filter(id__in=[counts.link_id for counts in appended]).values_list(
+            "id",
+            "human_clicks",
+            "machine_clicks",
+            "first_human_click_at",
+            "last_human_click_at",
+            "first_click_at",
+            "last_click_at",
+            "shared_devices",
+            "shared_networks",
+        )
+    }
+    return [combined(stored[counts.link_id], counts) for counts in appended if counts.link_id in stored]
+
+
+def combined(stored: LinkCounts, added: LinkCounts) -> LinkCounts:
+    """The counters of `stored`'s clicks and `added`'s together."""
+    return LinkCounts(
+        stored.link_id,
+        stored.human_clicks + added.human_clicks,
+        stored.machine_clicks + added.machine_clicks,
+        earliest(stored.first_human_click_at, added.first_human_click_at),
+        latest(stored.last_human_click_at, added.last_human_click_at),
+        earliest(stored.first_click_at, added.first_click_at),
+        latest(stored.last_click_at, added.last_click_at),
+        stored.devices + added.devices,
+        stored.networks + added.networks,
+    )
+
+
+def earliest(*moments):
+    return min((moment for moment in moments if moment is not None), default=None)
+
+
+def latest(*moments):
+    return max((moment for moment in moments if moment is not None), default=None)
 
 
 def write_link_counters(counts: list[LinkCounts]) -> None:
@@ -89,11 +163,10 @@ def write_link_counters(counts: list[LinkCounts]) -> None:
         cursor.executemany(UPDATE_COUNTERS_SQL, rows)
 
 
-def rebuild_link_counters(link_ids=None) -> int:
-    """Recount the counters and forwarding evidence of `link_ids` (default: every link) from their
-    clicks and store them; return how many links were recounted."""
-    if link_ids is None:
-        link_ids = Link.objects.order_by("id").values_list("id", flat=True)
-    counts = count_link_clicks(link_ids)
+def rebuild_link_counters(link_ids, up_to_click_id: int) -> int:
+    """Recount the counters and forwarding evidence of `link_ids` from their clicks up to
+    `up_to_click_id` (the worker's watermark: later clicks are added by its next pass) and store
+    them; return how many links were recounted. The caller holds the derivation lock."""
+    counts = count_link_clicks(link_ids, up_to_click_id)
     write_link_counters(counts)
     return len(counts)

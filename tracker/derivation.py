@@ -2,19 +2,21 @@
 by device (tracker.facets), and the quarter-hour rollup.
 
 The redirect writes only its click. The worker (`manage.py worker`) runs derive_click_figures()
-every tick: it reads the clicks stored since its last pass (by id, after a watermark), recounts the
-counters and the country and device rows of their links from their clicks, recounts the rolled-up
-quarters a late click landed in, and advances the rollup. Changes to clicks already derived (a link
-deleted, a click reclassified or moved) are noted beside the change with mark_figures_stale(), and
-clicks given their device or country afterwards with mark_links_stale(); both are recounted on the
-next pass.
+every tick: it reads the clicks stored since its last pass (by id, after a watermark) and adds them
+to their links' counters and country and device rows, recounts the rolled-up quarters a late click
+landed in, and advances the rollup. A link whose clicks already derived changed or went away (a link
+deleted, a click reclassified or moved: mark_figures_stale(); a click given its device or country
+afterwards: mark_links_stale(); a burst whose earlier clicks the redirect re-marked as a scanner; a
+click whose insert committed after a pass went past its id) is recounted from its clicks instead.
 
-Always recounts, never increments, so every figure equals its clicks after a pass whatever
-happened in between. A pass counts before it locks anything and writes in one short transaction
-holding the ClickDerivation row (FOR UPDATE SKIP LOCKED), if no other pass wrote since it read
-the row (its pass number): several workers on PostgreSQL never write the same clicks twice, and
-on SQLite the database's one write lock, which the redirect needs for every click, is held only
-while the figures are written, never while they are counted.
+Exact after every pass: the counters hold every click up to the watermark, no click after it (a
+recount stops at the pass's last click), and a pass's additions are written in the same transaction
+that moves the watermark past their clicks, so each click is added once. A pass counts before it
+locks anything and writes in one short transaction holding the ClickDerivation row (FOR UPDATE SKIP
+LOCKED), if no other pass wrote since it read the row (its pass number): several workers on
+PostgreSQL never write the same clicks twice, and on SQLite the database's one write lock, which the
+redirect needs for every click, is held only while the figures are written, never while they are
+counted.
 
 Figures are as fresh as the last pass (a second with the default tick): `figures_as_of()` says when
 that was, and the dashboard and API show it.
@@ -30,8 +32,21 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
-from tracker.counters import count_link_clicks, rebuild_link_counters, write_link_counters
-from tracker.facets import count_link_facets, rebuild_link_facets, write_link_facets
+from tracker.classification import BURST_REASON_PREFIX
+from tracker.counters import (
+    add_link_counts,
+    count_appended_clicks,
+    count_link_clicks,
+    rebuild_link_counters,
+    write_link_counters,
+)
+from tracker.facets import (
+    add_link_facets,
+    count_appended_facets,
+    count_link_facets,
+    rebuild_link_facets,
+    write_link_facets,
+)
 from tracker.models import Click, ClickDerivation, StaleClickFigure
 from tracker.rollup import (
     QuarterHour,
@@ -44,6 +59,9 @@ from tracker.rollup import (
 )
 
 DERIVATION_BATCH = 5000  # clicks (and stale figures) per pass: bounds a pass to well under a second
+# SQLite: the redirect waits for the database's one write lock while a pass writes; smaller passes
+# (the worker runs them back to back while clicks remain) keep that wait to a few milliseconds.
+SQLITE_DERIVATION_BATCH = 500
 # An id skipped by a pass (its insert not yet committed, PostgreSQL) is looked for again this long;
 # after that it was rolled back or deleted. Bounded by the redirect's statement timeout, far lower.
 MISSING_CLICK_GRACE = 120
@@ -65,13 +83,15 @@ def derivation_lock(wait: bool = False):
 class CountedFigures:
     """What a pass counted before taking the lock, ready to write."""
 
-    counters: list
+    recounted: list  # count_link_clicks() of the links recounted
     facets: list  # [(chunk of link ids, count_link_facets() of the chunk)]
+    added: list  # count_appended_clicks() of the links whose new clicks are added
+    added_facets: dict | None  # count_appended_facets() of those clicks
     quarters: tuple  # rollup.quarter_recount()
     rollup: tuple  # rollup.rollup_step()
 
 
-def derive_click_figures(batch_size: int = DERIVATION_BATCH) -> int:
+def derive_click_figures(batch_size: int | None = None) -> int:
     """The worker's job: bring the counters, the country and device rows, the forwarding evidence
     and the rollup up to date with the clicks stored and changed since the last pass (at most
     `batch_size` of each). Return how many clicks and stale figures it handled (0 when another
@@ -82,23 +102,28 @@ def derive_click_figures(batch_size: int = DERIVATION_BATCH) -> int:
     UPDATE SKIP LOCKED on PostgreSQL; on SQLite that transaction holds the database's one write
     lock, which every redirect needs, so it must be short). If another pass wrote in between (the
     pass number moved on), this one writes nothing: its counts may be the older. A click stored or
-    changed while a pass counts comes after what the pass read, and the next pass recounts it."""
+    changed while a pass counts comes after what the pass read, and the next pass handles it."""
+    batch_size = batch_size or (SQLITE_DERIVATION_BATCH if connection.vendor == "sqlite" else DERIVATION_BATCH)
     started = timezone.now()
     state = derivation_state()
     new_clicks = list(
         Click.objects.filter(id__gt=state.last_click_id)
         .order_by("id")
-        .values_list("id", "link_id", "clicked_at")[:batch_size]
+        .values_list("id", "link_id", "clicked_at", "reason")[:batch_size]
     )
     missing = [span for span in state.missing_click_ids if time.time() - span[2] < MISSING_CLICK_GRACE]
     late_clicks = list(clicks_in_spans(missing).values_list("id", "link_id", "clicked_at")) if missing else []
     stale = list(StaleClickFigure.objects.order_by("id").values_list("id", "link_id", "quarter_start")[:batch_size])
+    last_click_id = new_clicks[-1][0] if new_clicks else state.last_click_id
 
-    clicks = new_clicks + late_clicks
-    link_ids = {link_id for _, link_id, _ in clicks} | {link_id for _, link_id, _ in stale if link_id}
-    quarters = {quarter_boundary(clicked_at) for *_, clicked_at in clicks}
+    recounted_links = {link_id for _, link_id, _ in late_clicks} | {link_id for _, link_id, _ in stale if link_id}
+    # A burst re-marked its link's earlier clicks as a scanner: clicks the counters may hold as human.
+    recounted_links |= {link_id for _, link_id, _, reason in new_clicks if reason.startswith(BURST_REASON_PREFIX)}
+    quarters = {quarter_boundary(clicked_at) for *_, clicked_at in late_clicks}
+    quarters |= {quarter_boundary(clicked_at) for _, _, clicked_at, _ in new_clicks}
     quarters |= {quarter for *_, quarter in stale if quarter}
-    counted = count_figures(sorted(link_ids), quarters, started)
+    appended = (state.last_click_id, last_click_id) if new_clicks else None
+    counted = count_figures(sorted(recounted_links), last_click_id, appended, quarters, started)
 
     with derivation_lock() as locked:
         if locked is None or locked.pass_number != state.pass_number:
@@ -108,7 +133,7 @@ def derive_click_figures(batch_size: int = DERIVATION_BATCH) -> int:
             StaleClickFigure.objects.filter(id__in=[stale_id for stale_id, *_ in stale]).delete()
         if new_clicks:
             missing += skipped_ids(state.last_click_id, [click_id for click_id, *_ in new_clicks])
-            locked.last_click_id = new_clicks[-1][0]
+            locked.last_click_id = last_click_id
         locked.missing_click_ids = without_ids(missing, {click_id for click_id, *_ in late_clicks})[
             -MISSING_RANGES_KEPT:
         ]
@@ -116,26 +141,41 @@ def derive_click_figures(batch_size: int = DERIVATION_BATCH) -> int:
             locked.figures_as_of = started  # caught up: every click stored before `started` is counted
         locked.pass_number += 1
         locked.save()
-    return len(clicks) + len(stale)
+    return len(new_clicks) + len(late_clicks) + len(stale)
 
 
-def count_figures(link_ids: list, quarters: set, now: datetime) -> CountedFigures:
-    """Count, without writing, every figure of `link_ids` and of the rolled-up `quarters`, and the
-    quarters the rollup closes at `now`."""
-    chunks = [link_ids[start : start + LINKS_PER_STATEMENT] for start in range(0, len(link_ids), LINKS_PER_STATEMENT)]
+def count_figures(
+    recounted_links: list, last_click_id: int, appended: tuple | None, quarters: set, now: datetime
+) -> CountedFigures:
+    """Count, without writing: every figure of `recounted_links` from their clicks up to
+    `last_click_id`; what the clicks in the `appended` (after, up to] id range add to the other
+    links; the rolled-up `quarters`; and the quarters the rollup closes at `now`."""
+    chunks = [
+        recounted_links[start : start + LINKS_PER_STATEMENT]
+        for start in range(0, len(recounted_links), LINKS_PER_STATEMENT)
+    ]
+    added, added_facets = [], None
+    if appended:
+        added = add_link_counts(count_appended_clicks(*appended, recounted_links))
+        added_facets = count_appended_facets(*appended, recounted_links)
     return CountedFigures(
-        counters=[counters for chunk in chunks for counters in count_link_clicks(chunk)],
-        facets=[(chunk, count_link_facets(chunk)) for chunk in chunks],
+        recounted=[counters for chunk in chunks for counters in count_link_clicks(chunk, last_click_id)],
+        facets=[(chunk, count_link_facets(chunk, last_click_id)) for chunk in chunks],
+        added=added,
+        added_facets=added_facets,
         quarters=quarter_recount(quarters),
         rollup=rollup_step(now),
     )
 
 
 def write_figures(counted: CountedFigures) -> None:
-    """Write what count_figures() counted; the caller holds the derivation lock."""
-    write_link_counters(counted.counters)
+    """Write what count_figures() counted; the caller holds the derivation lock and has checked
+    that no pass wrote since the counts were taken (the additions start from the stored counters)."""
+    write_link_counters(counted.recounted + counted.added)
     for chunk, facets in counted.facets:
         write_link_facets(chunk, facets)
+    if counted.added_facets:
+        add_link_facets(counted.added_facets)
     replace_quarters(counted.quarters)
     roll_up_step(counted.rollup)
 
@@ -164,8 +204,8 @@ def recount_click_figures(progress: Callable[[int], None] | None = None) -> int:
         last_click_id = Click.objects.aggregate(last=Max("id"))["last"] or 0
         link_ids = list(Link.objects.order_by("id").values_list("id", flat=True))
         for start in range(0, len(link_ids), LINKS_PER_STATEMENT):
-            rebuild_link_counters(link_ids[start : start + LINKS_PER_STATEMENT])
-            rebuild_link_facets(link_ids[start : start + LINKS_PER_STATEMENT])
+            rebuild_link_counters(link_ids[start : start + LINKS_PER_STATEMENT], last_click_id)
+            rebuild_link_facets(link_ids[start : start + LINKS_PER_STATEMENT], last_click_id)
             if progress:
                 progress(len(link_ids[start : start + LINKS_PER_STATEMENT]))
         rebuild_rollup(started)
@@ -174,6 +214,20 @@ def recount_click_figures(progress: Callable[[int], None] | None = None) -> int:
         state.missing_click_ids = []
         state.figures_as_of = started
         state.pass_number += 1
+        state.save()
+    return len(link_ids)
+
+
+def recount_links(link_ids: Iterable[int]) -> int:
+    """Recount the counters, forwarding evidence and country and device rows of `link_ids` now, up
+    to the watermark (waits for a running pass); return how many links. For maintenance commands
+    (forwarding settings changed); the worker recounts changed links by itself."""
+    link_ids = sorted(set(link_ids))
+    with derivation_lock(wait=True) as state:
+        for start in range(0, len(link_ids), LINKS_PER_STATEMENT):
+            rebuild_link_counters(link_ids[start : start + LINKS_PER_STATEMENT], state.last_click_id)
+            rebuild_link_facets(link_ids[start : start + LINKS_PER_STATEMENT], state.last_click_id)
+        state.pass_number += 1  # a pass that counted before this recount writes nothing
         state.save()
     return len(link_ids)
 

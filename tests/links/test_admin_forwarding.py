@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.factories import make_click, make_link
-from tracker.counters import rebuild_link_counters
+from tracker.derivation import recount_click_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def forwarded():
     make_click(link, T0, ip="90.84.10.0", user_agent="phone")
     make_click(link, T0 + timedelta(hours=5), ip="85.214.132.0", user_agent="laptop")
     make_link(email="quiet@acme.com")
-    rebuild_link_counters([link.id])
+    recount_click_figures()
     return link
 
 

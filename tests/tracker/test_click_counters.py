@@ -13,8 +13,8 @@ from django.core.management import call_command
 from links.models import Link
 from tests.factories import make_click, make_link
 from tests.tracker.user_agents import CHROME, SLACKBOT
-from tracker.counters import rebuild_link_counters
-from tracker.derivation import derive_click_figures, mark_figures_stale
+from tracker.client_ip import parse_ip
+from tracker.derivation import derive_click_figures, mark_figures_stale, recount_click_figures
 from tracker.models import Click
 from tracker.recording import click_facts, record_click
 
@@ -41,7 +41,7 @@ def counters(link):
 
 def recounted(link):
     """The same counters after a full recount from the clicks table."""
-    rebuild_link_counters([link.pk])
+    recount_click_figures()
     return counters(link)
 
 
@@ -217,11 +217,75 @@ def test_a_stale_link_saved_with_explicit_fields_never_writes_the_counters():
 
 
 def test_rebuilding_repairs_counters_that_drifted():
-    """rebuild_link_counters() recounts every link from its clicks: one grouped read, one UPDATE per link."""
+    """recount_click_figures() recounts every link from its clicks: one grouped read, one UPDATE per link."""
     john, jane = make_link(email="john@company.com"), make_link(email="jane@startup.io")
     make_click(john, MONDAY)
     make_click(john, MONDAY + timedelta(hours=1), verdict="scanner")
     Link.objects.update(human_clicks=7, machine_clicks=7, first_click_at=None)
-    assert rebuild_link_counters() == 2
+    assert recount_click_figures() == 2
     assert counters(john) == (1, 1, MONDAY, MONDAY, MONDAY, MONDAY + timedelta(hours=1))
     assert counters(jane) == (0, 0, None, None, None, None)
+
+
+def derived_figures(link):
+    """The link's counters, forwarding evidence and country and device rows as stored."""
+    link = Link.objects.get(pk=link.pk)
+    return (
+        counters(link),
+        (link.shared, link.shared_devices, link.shared_networks, link.shared_first_click_at, link.shared_last_click_at),
+        sorted(link.country_counts.values_list("country", "human_clicks", "all_clicks")),
+        sorted(link.device_counts.values_list("device_type", "os", "browser", "human_clicks", "all_clicks")),
+    )
+
+
+def test_clicks_added_pass_after_pass_equal_a_recount_of_them(settings):
+    """A pass adds the clicks stored since the last one to the counters, the forwarding evidence
+    (devices and networks new to the link only) and the country and device rows: after passes of
+    one click and of several, the figures equal a recount from every click."""
+    settings.SHARED_MIN_HOURS_APART = 1
+    link, other = make_link(), make_link(email="other@company.com")
+    clicks = [
+        (link, MONDAY, "human", "90.84.10.0", CHROME, "FR"),
+        (link, MONDAY + timedelta(minutes=1), "human", "90.84.10.0", CHROME, "FR"),  # same device, same network
+        (other, MONDAY + timedelta(minutes=2), "human", "20.1.2.0", CHROME, "US"),
+        (link, MONDAY + timedelta(hours=3), "scanner", "40.94.1.0", SLACKBOT, "IE"),
+        (link, MONDAY + timedelta(hours=4), "human", "85.214.132.0", "laptop", "DE"),  # new device and network
+        (link, MONDAY - timedelta(days=1), "human", "90.84.10.0", "tablet", "FR"),  # earlier than the rest
+    ]
+    for number, (target, clicked_at, verdict, ip, user_agent, country) in enumerate(clicks):
+        facts = click_facts(ip=parse_ip(ip), user_agent=user_agent, referer="", sent_at=None, clicked_at=clicked_at)
+        record_click(target.pk, facts, known_verdict=(verdict, ""))
+        Click.objects.filter(pk=Click.objects.latest("id").pk).update(country=country)
+        if number in (0, 2):
+            derive_click_figures()  # passes of one, two, then three clicks
+    derive_click_figures()
+
+    added = derived_figures(link), derived_figures(other)
+    assert added[0][0] == (4, 1, MONDAY - timedelta(days=1), MONDAY + timedelta(hours=4), *added[0][0][4:])
+    assert added[0][1][:3] == (True, 3, 2)  # devices: Chrome, laptop, tablet; networks: two /24s
+    recount_click_figures()
+    assert (derived_figures(link), derived_figures(other)) == added
+
+
+def test_a_recount_stops_at_the_pass_s_last_click_so_later_clicks_are_added_once():
+    """A link recounted by a pass (a click of it reclassified) while more of its clicks wait
+    beyond the pass's batch: the recount counts only up to the pass's last click, and the next pass
+    adds the rest, each once."""
+    link = make_link()
+    make_click(link, MONDAY)
+    Click.objects.update(verdict="scanner")
+    mark_figures_stale(Click.objects.all())
+    for minutes in (1, 2, 3):
+        store_click(link, MONDAY + timedelta(minutes=minutes), "human")
+    while derive_click_figures(batch_size=1):
+        pass
+    assert counters(link) == (
+        3,
+        1,
+        MONDAY + timedelta(minutes=1),
+        MONDAY + timedelta(minutes=3),
+        MONDAY,
+        *counters(link)[5:],
+    )
+    assert counters(link)[5] == MONDAY + timedelta(minutes=3)
+    assert recounted(link) == counters(link)

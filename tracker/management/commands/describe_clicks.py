@@ -12,9 +12,8 @@ from tqdm import tqdm
 
 from links.models import Link
 from tracker.client_ip import parse_ip
-from tracker.counters import rebuild_link_counters
 from tracker.countries import city_of, country_of
-from tracker.derivation import mark_links_stale
+from tracker.derivation import mark_links_stale, recount_links
 from tracker.devices import BATCH_SIZE, describe_new_clicks
 from tracker.models import NOT_DESCRIBED, Click
 
@@ -106,7 +105,6 @@ class Command(BaseCommand):
         with tqdm(total=len(link_ids), file=self.stdout, unit="link", desc=_("sharing")) as progress:
             for start in range(0, len(link_ids), batch_size):
                 batch = link_ids[start : start + batch_size]
-                with transaction.atomic():
-                    rebuild_link_counters(batch)  # the forwarding evidence is counted with the counters
+                recount_links(batch)  # the forwarding evidence is counted with the counters
                 progress.update(len(batch))
         return len(link_ids)
