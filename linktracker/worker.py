@@ -1,7 +1,10 @@
 """The background worker (`manage.py worker`): the one long-running process beside the web one.
 
 Every tick (WORKER_TICK_SECONDS) it calls each job named in WORKER_JOBS, in order, then runs the
-tasks queued through Django's Tasks API (django-tasks with the django-tasks-db database backend).
+tasks queued through Django's Tasks API (django-tasks with the django-tasks-db database backend),
+and goes round again while a job still finds work, for up to a tick: a burst of clicks is worked
+through at the pace it arrives, not one batch a tick. On SQLite it then checkpoints the write-ahead
+log, so that no redirect has to.
 A job takes no argument, does one bounded batch of work, returns how many items it handled, is
 idempotent, and is safe with several workers at once (row locks with SKIP LOCKED, or advisory
 locks). A job that fails is logged and the next one runs; when the database is unreachable the
@@ -65,16 +68,35 @@ class Worker:
         self.stopping.set()
 
     def tick(self) -> dict[str, int]:
-        """Run every job once, then up to tasks_per_tick queued tasks; return what each handled."""
+        """Run every job, then up to tasks_per_tick queued tasks, and again while any of them
+        handled something, for up to tick_seconds; return what each handled in all."""
         if not _in_a_transaction():  # a test's transaction is left alone
             close_old_connections()  # as after a request: CONN_MAX_AGE, and connections that failed
+        started = time.monotonic()
+        handled: dict[str, int] = {}
+        while True:
+            this_round = self.run_jobs_once()
+            for path, count in this_round.items():
+                handled[path] = handled.get(path, 0) + count
+            busy = any(this_round.values()) and not self.database_failures
+            if not busy or self.stopping.is_set() or time.monotonic() - started >= self.tick_seconds:
+                break
+        for path, count in handled.items():
+            if count:
+                logger.info("%s: %s handled.", path, count)
+        if not self.database_failures and not _in_a_transaction():
+            _checkpoint_sqlite_log()
+        return handled
+
+    def run_jobs_once(self) -> dict[str, int]:
+        """Run every job once, then up to tasks_per_tick queued tasks; return what each handled."""
         handled = {}
         database_failed = False
         for path, job in [*self.jobs, ("queued tasks", self.run_queued_tasks)]:
             if self.stopping.is_set():
                 break
             try:
-                handled[path] = count = job()
+                handled[path] = job()
             except DatabaseError as error:
                 database_failed = True
                 logger.warning("%s: the database failed (%s); retrying on a later tick.", path, error)
@@ -83,8 +105,6 @@ class Worker:
             except Exception:
                 logger.exception("%s failed; the other jobs go on.", path)
                 continue
-            if count:
-                logger.info("%s: %s handled.", path, count)
         self.database_failures = self.database_failures + 1 if database_failed else 0
         return handled
 
@@ -130,6 +150,18 @@ def _database_task_runner(worker_id):
         worker_id=worker_id,
         excluded_queue_names=[],
     )
+
+
+def _checkpoint_sqlite_log():
+    """Copy the write-ahead log back into the SQLite database without waiting for anyone
+    (PASSIVE: readers and the redirect's writes go on meanwhile)."""
+    if connections["default"].vendor != "sqlite":
+        return
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    except DatabaseError as error:
+        logger.warning("Checkpointing the SQLite log failed (%s); retrying on a later tick.", error)
 
 
 def _in_a_transaction():

@@ -29,8 +29,19 @@ calls = []
 
 
 def counting_job():
+    """A batch of two items the first time, then nothing left."""
     calls.append("counting")
-    return 2
+    return 2 if calls.count("counting") == 1 else 0
+
+
+backlog = []
+
+
+def backlog_job():
+    """Two items of the backlog a call, as a job takes one bounded batch."""
+    batch = backlog[:2]
+    del backlog[:2]
+    return len(batch)
 
 
 def failing_job():
@@ -74,7 +85,7 @@ def test_a_failing_job_is_logged_and_the_next_job_still_runs(caplog):
 
     handled = worker.tick()
 
-    assert calls == ["failing", "counting"]
+    assert calls == ["failing", "counting", "failing", "counting"]  # again while a job found work
     assert handled == {f"{__name__}.counting_job": 2, "queued tasks": 0}
     assert f"{__name__}.failing_job failed; the other jobs go on." in caplog.text
     assert worker.database_failures == 0
@@ -117,7 +128,17 @@ def test_stop_ends_the_loop_after_the_current_tick():
     runner.join(timeout=5)
 
     assert not runner.is_alive()
-    assert calls == ["counting"]
+    assert calls == ["counting", "counting"]
+
+
+def test_a_tick_goes_round_again_while_a_job_finds_work():
+    """A backlog larger than a job's batch is worked through in one tick, not one batch a tick."""
+    backlog[:] = range(5)
+    worker = Worker([f"{__name__}.backlog_job"], tick_seconds=30)
+    worker.task_runner = None
+
+    assert worker.tick() == {f"{__name__}.backlog_job": 5, "queued tasks": 0}
+    assert backlog == []
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
