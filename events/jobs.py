@@ -85,19 +85,37 @@ def locked_watermark() -> EventWatermark | None:
 
 def new_events(human_click_ids: list[int]) -> tuple[list[Event], list[WebhookEndpoint]]:
     """The events of these human clicks, not saved yet (first_click when no earlier human click
-    of the same link exists, read from the clicks themselves), and the enabled endpoints. Reads only."""
+    of the same link exists, read from the clicks themselves), and the enabled endpoints. Reads only:
+    which clicks are first clicks is one query on the click ids; the links, campaigns and payload
+    figures are read for the clicks that become events only."""
     endpoints = list(WebhookEndpoint.objects.filter(enabled=True).prefetch_related("campaigns"))
+    every_click_wanted = any(endpoint.sends_every_click for endpoint in endpoints)
     human_clicks_of_link = Click.objects.filter(link=OuterRef("link"), verdict=Verdict.HUMAN)
-    clicks = (
-        Click.objects.filter(id__in=human_click_ids)
-        .select_related("link__campaign")
-        .annotate(
-            is_first=~Exists(
+    batch = Click.objects.filter(id__in=human_click_ids)
+    links_with_first_click = set(
+        Event.objects.filter(type=EventType.FIRST_CLICK, link_id__in=batch.values("link_id")).values_list(
+            "link_id", flat=True
+        )
+    )
+    first_click_ids = set(
+        batch.exclude(link_id__in=links_with_first_click)
+        .filter(
+            ~Exists(
                 human_clicks_of_link.filter(
                     Q(clicked_at__lt=OuterRef("clicked_at"))
                     | Q(clicked_at=OuterRef("clicked_at"), id__lt=OuterRef("id"))
                 )
-            ),
+            )
+        )
+        .values_list("id", flat=True)
+    )
+    event_click_ids = human_click_ids if every_click_wanted else first_click_ids
+    if not event_click_ids:
+        return [], endpoints
+    clicks = (
+        Click.objects.filter(id__in=event_click_ids)
+        .select_related("link__campaign")
+        .annotate(
             human_clicks_so_far=Subquery(
                 human_clicks_of_link.filter(clicked_at__lte=OuterRef("clicked_at"))
                 .order_by()
@@ -109,18 +127,11 @@ def new_events(human_click_ids: list[int]) -> tuple[list[Event], list[WebhookEnd
         )
         .order_by("id")
     )
-    every_click_wanted = any(endpoint.sends_every_click for endpoint in endpoints)
-    clicks = list(clicks)
-    links_with_first_click = set(
-        Event.objects.filter(type=EventType.FIRST_CLICK, link_id__in={click.link_id for click in clicks}).values_list(
-            "link_id", flat=True
-        )
-    )
     events = []
     for click in clicks:
         types = []
         # The hot lead is recorded even with no endpoint yet: it stays the link's one first click.
-        if click.is_first and click.link_id not in links_with_first_click:
+        if click.id in first_click_ids and click.link_id not in links_with_first_click:
             types.append(EventType.FIRST_CLICK)
             links_with_first_click.add(click.link_id)
         if every_click_wanted:

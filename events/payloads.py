@@ -2,11 +2,12 @@
 Standard Webhooks JSON, Clay, Slack and Microsoft Teams."""
 
 import datetime
+import functools
 import json
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -53,7 +54,14 @@ def event_data(*, event_id, event_type, click, link, human_clicks, first_click_a
 def prospect_dashboard_url(link) -> str:
     """Return the dashboard filtered on the link's campaign and searching its e-mail."""
     query = urlencode({"campaign": link.campaign.name, "search": link.email})
-    return public_url(None, f"{reverse('dashboard')}?{query}")
+    return public_url(None, f"{dashboard_path(get_script_prefix())}?{query}")
+
+
+@functools.cache
+def dashboard_path(script_prefix: str) -> str:
+    """The dashboard's path under `script_prefix`, resolved once per prefix (the worker builds
+    thousands of payloads a second under load)."""
+    return reverse("dashboard")
 
 
 def request_for(endpoint: WebhookEndpoint, events_data: list[dict], now: datetime.datetime) -> tuple[bytes, dict]:
