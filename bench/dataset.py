@@ -19,6 +19,7 @@ from django.db.models.fields import NOT_PROVIDED
 from django.utils import timezone
 from tqdm import tqdm
 
+from events.models import Event, EventWatermark
 from links.models import Campaign, Link
 from tracker.derivation import derive_click_figures, mark_figures_stale, recount_click_figures
 from tracker.models import Click, LinkCountryCount, LinkDeviceCount
@@ -101,6 +102,7 @@ def remove_bench_leftovers(stored=None):
     stored = stored or _read_meta()
     with transaction.atomic():
         leftovers = Click.objects.filter(id__gt=stored["max_click_id"])
+        Event.objects.filter(click__in=leftovers).delete()  # the run's hot leads, and their deliveries
         mark_figures_stale(leftovers)  # the worker derived them during the redirect rounds
         leftovers._raw_delete(connection.alias)
         Campaign.objects.filter(name__startswith="bench-ingest-").delete()
@@ -108,6 +110,7 @@ def remove_bench_leftovers(stored=None):
             cursor.execute("DROP TABLE IF EXISTS bench_baseline_click")
     while derive_click_figures():
         pass
+    start_hot_leads_after_history()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The worker rewrote the counters of every link the run clicked, twice (its clicks, then
@@ -165,6 +168,15 @@ def _build(parameters, anchored_at, log):
     # (counters, rollup, the worker's watermark at the last click).
     _bulk_insert(Click, clicks, "clicks")
     recount_click_figures()
+    start_hot_leads_after_history()
+
+
+def start_hot_leads_after_history():
+    """Put the hot-lead watermark at the dataset's last click, as the events migration does on a
+    database with clicks: loaded history is not news, and the worker's hot-lead job then examines
+    only the clicks a run adds (otherwise it would spend every round walking a million old ones)."""
+    last_click_id = Click.objects.aggregate(last=Max("id"))["last"] or 0
+    EventWatermark.objects.update_or_create(pk=1, defaults={"last_click_id": last_click_id})
 
 
 def _insert_campaigns(parameters, created_at):

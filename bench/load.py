@@ -25,6 +25,7 @@ from django.db.models import Count, Max
 
 from bench.baseline_wsgi import BASELINE_TABLE, CREATE_TABLE
 from bench.dataset import CHROME_USER_AGENT
+from events.models import EventWatermark
 from tracker.models import NOT_DESCRIBED, Click, ClickDerivation, StaleClickFigure
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -179,12 +180,14 @@ def _round(name, url, tokens_file, duration, connections):
 
 def _worker_catch_up(round_ended_at, limit=300):
     """Wait until the worker has derived every click of the round (counters, rollup, devices, and
-    the recount of the links it described), so that its work never spills into the next round, the
+    the recount of the links it described) and examined each for hot leads, so that its work never spills into the next round, the
     baseline's; return the seconds from the end of the round until then."""
     while time.monotonic() - round_ended_at < limit:
         derived_up_to = ClickDerivation.objects.values_list("last_click_id", flat=True).first() or 0
+        hot_leads_up_to = EventWatermark.objects.values_list("last_click_id", flat=True).first() or 0
         if (
             derived_up_to >= _last_click_id()
+            and hot_leads_up_to >= _last_click_id()
             and not Click.objects.filter(device_type=NOT_DESCRIBED).exists()
             and not StaleClickFigure.objects.exists()
         ):
