@@ -95,21 +95,26 @@ def measure(options, tokens_file, results_dir, log=print):
     workers = options.workers or 2 * os.cpu_count()
     app_env = dict(os.environ)
     baseline_env = dict(os.environ, **_baseline_database_env())
-    rounds = {"baseline": [], "app": []}
+    rounds = {"baseline": [], "app": [], "app_alone": []}
     create_baseline_table()
     with (
         gunicorn("app", "linktracker.wsgi:application", workers, app_env, results_dir, options.access_log) as app_url,
         gunicorn(
             "baseline", "bench.baseline_wsgi:application", workers, baseline_env, results_dir, options.access_log
         ) as baseline_url,
-        worker(app_env, results_dir),
+        Worker(app_env, results_dir) as derivation_worker,
     ):
-        urls = {"baseline": baseline_url, "app": app_url}
-        for name, url in urls.items():  # warm-up: imports, connections, caches, page cache
-            _round(name, url, tokens_file, options.warmup, options.connections)
+        urls = {"baseline": baseline_url, "app": app_url, "app_alone": app_url}
+        for name in ("baseline", "app"):  # warm-up: imports, connections, caches, page cache
+            _round(name, urls[name], tokens_file, options.warmup, options.connections)
         for number in range(1, options.rounds + 1):
-            for name in ("baseline", "app"):
+            for name in ("baseline", "app", "app_alone"):
+                if name == "app_alone":
+                    derivation_worker.stop()  # the redirect alone; the worker catches up after
                 result = _round(name, urls[name], tokens_file, options.duration, options.connections)
+                if name == "app_alone":
+                    derivation_worker.start()
+                    result["catch_up_seconds"] = _worker_catch_up(result["ended_at"])
                 rounds[name].append(result)
                 log(
                     f"  round {number} {name:>8}: {result['requests_per_second']:7.0f} req/s, "
@@ -119,6 +124,7 @@ def measure(options, tokens_file, results_dir, log=print):
                 )
     summary = {name: _medians(results) for name, results in rounds.items()}
     summary["ratio"] = summary["app"]["requests_per_second"] / summary["baseline"]["requests_per_second"]
+    summary["alone_ratio"] = summary["app_alone"]["requests_per_second"] / summary["baseline"]["requests_per_second"]
     summary["workers"] = workers
     summary["connections"] = options.connections
     summary["duration"] = options.duration
@@ -128,18 +134,34 @@ def measure(options, tokens_file, results_dir, log=print):
     return summary
 
 
-@contextmanager
-def worker(env, results_dir):
-    """`manage.py worker` beside the app, as deployed: it derives the click figures during the run."""
-    with (results_dir / "worker.log").open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, str(BASE_DIR / "manage.py"), "worker"], env=env, stdout=log, stderr=subprocess.STDOUT
+class Worker:
+    """`manage.py worker` beside the app, as deployed: it derives the click figures and finds the
+    hot leads during the run. stop() and start() take it away for the rounds of the redirect alone."""
+
+    def __init__(self, env, results_dir):
+        self.env = env
+        self.log = (results_dir / "worker.log").open("w")
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [sys.executable, str(BASE_DIR / "manage.py"), "worker"],
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
-        try:
-            yield process
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+
+    def stop(self):
+        self.process.terminate()  # it finishes its current job, as under a supervisor
+        self.process.wait(timeout=30)
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        self.log.close()
 
 
 def create_baseline_table():
@@ -156,8 +178,9 @@ def drop_baseline_table():
 
 
 def _round(name, url, tokens_file, duration, connections):
-    count = _clicks_by_verdict if name == "app" else _baseline_clicks_by_verdict
-    before = _last_click_id() if name == "app" else _last_baseline_click_id()
+    app = name.startswith("app")
+    count = _clicks_by_verdict if app else _baseline_clicks_by_verdict
+    before = _last_click_id() if app else _last_baseline_click_id()
     result = wrk(url, tokens_file, duration, connections)
     result["ended_at"] = time.monotonic()
     stored = _settled_count(count, before)
