@@ -66,6 +66,9 @@ SQLITE_DERIVATION_BATCH = 500
 # after that it was rolled back or deleted. Bounded by the redirect's statement timeout, far lower.
 MISSING_CLICK_GRACE = 120
 MISSING_RANGES_KEPT = 1000
+# A full recount looks again for the ids missing among this many last ids: inserts in flight while
+# it counted (a pass would have noted them; the recount replaces the pass's notes).
+RECOUNT_RECENT_IDS = 10_000
 LINKS_PER_STATEMENT = 1000
 STATE_ID = 1
 
@@ -211,7 +214,11 @@ def recount_click_figures(progress: Callable[[int], None] | None = None) -> int:
         rebuild_rollup(started)
         StaleClickFigure.objects.all().delete()
         state.last_click_id = last_click_id
-        state.missing_click_ids = []
+        recent_start = max(0, last_click_id - RECOUNT_RECENT_IDS)
+        recent_ids = Click.objects.filter(id__gt=recent_start, id__lte=last_click_id).order_by("id")
+        state.missing_click_ids = skipped_ids(recent_start, list(recent_ids.values_list("id", flat=True)))[
+            -MISSING_RANGES_KEPT:
+        ]
         state.figures_as_of = started
         state.pass_number += 1
         state.save()
