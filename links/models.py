@@ -41,17 +41,17 @@ validate_destination_url = DestinationUrlValidator(
 # The prospect fields a repeat of the same (email, campaign, destination_url) may update.
 PROSPECT_FIELDS = ("first_name", "last_name", "icp", "sent_at", "channel")
 
-# Maintained by the database from the clicks table, never written by Django.
-CLICK_COUNTER_FIELDS = frozenset(
-    {
-        "human_clicks",
-        "machine_clicks",
-        "first_human_click_at",
-        "last_human_click_at",
-        "first_click_at",
-        "last_click_at",
-    }
+# Maintained by the worker from the clicks (tracker.derivation, tracker.counters), never written by
+# save(); in the order tracker.counters.LinkCounts holds them.
+CLICK_COUNTERS = (
+    "human_clicks",
+    "machine_clicks",
+    "first_human_click_at",
+    "last_human_click_at",
+    "first_click_at",
+    "last_click_at",
 )
+CLICK_COUNTER_FIELDS = frozenset(CLICK_COUNTERS)
 
 # Maintained by the worker from the clicks (tracker.forwarding), never written by save().
 SHARING_FIELDS = frozenset(

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from django.db import connection
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 
-from links.models import Link
+from links.models import CLICK_COUNTERS, Link
 from tracker.forwarding import SharingEvidence, looks_forwarded
 from tracker.models import Click, Verdict
 
@@ -97,15 +97,7 @@ def add_link_counts(appended: list[LinkCounts]) -> list[LinkCounts]:
     stored = {
         row[0]: LinkCounts(*row)
         for row in Link.objects.filter(id__in=[counts.link_id for counts in appended]).values_list(
-            "id",
-            "human_clicks",
-            "machine_clicks",
-            "first_human_click_at",
-            "last_human_click_at",
-            "first_click_at",
-            "last_click_at",
-            "shared_devices",
-            "shared_networks",
+            "id", *CLICK_COUNTERS, "shared_devices", "shared_networks"
         )
     }
     return [combined(stored[counts.link_id], counts) for counts in appended if counts.link_id in stored]
