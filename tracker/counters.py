@@ -1,15 +1,14 @@
 """The click counters of each link (Link.human_clicks ... last_click_at) and its forwarding evidence
 (Link.shared*, tracker.forwarding), counted from the clicks.
 
-Two ways, both used by the worker (tracker.derivation): clicks appended since its last pass are
+Two ways, both used by the worker (tracker.derivation): the clicks appended since its last pass are
 added to the counters (count_appended_clicks() then add_link_counts(): one grouped read of the new
 clicks, not of each link's history), and a link whose clicks changed, went away or arrived late is
-recounted from all its clicks up to the pass's last click (count_link_clicks()). Counting (reads)
-and writing (one UPDATE per link) are two steps, so that the worker counts before it takes the write
-lock and holds that lock only to write.
+recounted from its clicks up to the pass's last click (count_link_clicks()). Counting (reads) and
+writing (write_link_counters(): one UPDATE per link) are two steps, so that the worker counts before
+it takes the write lock and holds that lock only to write.
 """
 
-from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.db import connection
@@ -41,38 +40,35 @@ class LinkCounts(NamedTuple):
 HUMAN = Q(verdict=Verdict.HUMAN)
 
 
-def count_link_clicks(link_ids, up_to_click_id: int | None = None) -> list[LinkCounts]:
-    """The counters and forwarding evidence of `link_ids` from their clicks (those up to
-    `up_to_click_id` when given), in one grouped read; zeros and None for a link without clicks."""
+def count_link_clicks(link_ids, up_to_click_id: int) -> list[LinkCounts]:
+    """The counters and forwarding evidence of `link_ids` from their clicks up to `up_to_click_id`
+    (later ones are the next pass's to add), in one grouped read; zeros and None for a link
+    without clicks."""
     link_ids = list(link_ids)
-    clicks = Click.objects.filter(link_id__in=link_ids)
-    if up_to_click_id is not None:
-        clicks = clicks.filter(id__lte=up_to_click_id)
+    clicks = Click.objects.filter(link_id__in=link_ids, id__lte=up_to_click_id)
     found = {counts.link_id: counts for counts in grouped_counts(clicks)}
     return [found.get(link_id, LinkCounts(link_id)) for link_id in link_ids]
 
 
-def count_appended_clicks(
-    after_click_id: int, up_to_click_id: int, excluded_link_ids: Iterable[int]
-) -> list[LinkCounts]:
-    """What the clicks after `after_click_id` up to `up_to_click_id` add to their links' counters
-    (links in `excluded_link_ids` aside: the pass recounts them), one grouped read of those clicks.
-    Devices and networks count only the user agents and addresses new to the link: absent from
-    its human clicks up to `after_click_id`, which the counters hold already."""
-    clicks = Click.objects.filter(id__gt=after_click_id, id__lte=up_to_click_id).exclude(
-        link_id__in=list(excluded_link_ids)
-    )
+def count_appended_clicks(appended: QuerySet, after_click_id: int) -> list[LinkCounts]:
+    """What the `appended` clicks (all after `after_click_id`) add to their links' counters, in one
+    grouped read of those clicks. Devices and networks count only the user agents and addresses new
+    to the link: absent from its human clicks up to `after_click_id`, which the counters hold."""
     earlier = Click.objects.filter(link_id=OuterRef("link_id"), verdict=Verdict.HUMAN, id__lte=after_click_id)
-    seen_device = Exists(earlier.filter(user_agent=OuterRef("user_agent")))
-    seen_network = Exists(earlier.filter(ip=OuterRef("ip")))
-    return grouped_counts(clicks.alias(seen_device=seen_device, seen_network=seen_network), new_only=True)
+    return grouped_counts(
+        appended.alias(
+            seen_device=Exists(earlier.filter(user_agent=OuterRef("user_agent"))),
+            seen_network=Exists(earlier.filter(ip=OuterRef("ip"))),
+        ),
+        counted_devices=HUMAN & Q(seen_device=False),
+        counted_networks=HUMAN & Q(seen_network=False),
+    )
 
 
-def grouped_counts(clicks: QuerySet, new_only: bool = False) -> list[LinkCounts]:
-    """LinkCounts of each link in `clicks`, in one grouped read; with `new_only`, devices and
-    networks count only the clicks annotated as not seen before (seen_device, seen_network)."""
-    new_device = Q(seen_device=False) if new_only else Q()
-    new_network = Q(seen_network=False) if new_only else Q()
+def grouped_counts(clicks: QuerySet, counted_devices: Q = HUMAN, counted_networks: Q = HUMAN) -> list[LinkCounts]:
+    """LinkCounts of each link in `clicks`, in one grouped read; devices and networks are the
+    distinct user agents and addresses of the clicks matching `counted_devices` and
+    `counted_networks` (the human ones by default)."""
     rows = (
         clicks.order_by()
         .values("link_id")
@@ -83,8 +79,8 @@ def grouped_counts(clicks: QuerySet, new_only: bool = False) -> list[LinkCounts]
             last_human=Max("clicked_at", filter=HUMAN),
             first=Min("clicked_at"),
             last=Max("clicked_at"),
-            devices=Count("user_agent", filter=HUMAN & new_device, distinct=True),
-            networks=Count("ip", filter=HUMAN & new_network, distinct=True),
+            devices=Count("user_agent", filter=counted_devices, distinct=True),
+            networks=Count("ip", filter=counted_networks, distinct=True),
         )
         .values_list("link_id", "human", "machine", "first_human", "last_human", "first", "last", "devices", "networks")
     )
@@ -127,8 +123,8 @@ def latest(*moments):
 
 
 def write_link_counters(counts: list[LinkCounts]) -> None:
-    """Store count_link_clicks()'s counters and forwarding evidence: one UPDATE statement run for
-    every link (not Django's bulk_update, whose CASE per field and row costs half a second for a
+    """Store the counters and forwarding evidence of count_link_clicks() or add_link_counts(): one
+    UPDATE statement run for every link (not Django's bulk_update, whose CASE per field and row costs half a second for a
     thousand links)."""
     adapt_time = connection.ops.adapt_datetimefield_value
     rows = []
@@ -153,12 +149,3 @@ def write_link_counters(counts: list[LinkCounts]) -> None:
         )
     with connection.cursor() as cursor:
         cursor.executemany(UPDATE_COUNTERS_SQL, rows)
-
-
-def rebuild_link_counters(link_ids, up_to_click_id: int) -> int:
-    """Recount the counters and forwarding evidence of `link_ids` from their clicks up to
-    `up_to_click_id` (the worker's watermark: later clicks are added by its next pass) and store
-    them; return how many links were recounted. The caller holds the derivation lock."""
-    counts = count_link_clicks(link_ids, up_to_click_id)
-    write_link_counters(counts)
-    return len(counts)

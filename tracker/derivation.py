@@ -33,20 +33,8 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from tracker.classification import BURST_REASON_PREFIX
-from tracker.counters import (
-    add_link_counts,
-    count_appended_clicks,
-    count_link_clicks,
-    rebuild_link_counters,
-    write_link_counters,
-)
-from tracker.facets import (
-    add_link_facets,
-    count_appended_facets,
-    count_link_facets,
-    rebuild_link_facets,
-    write_link_facets,
-)
+from tracker.counters import add_link_counts, count_appended_clicks, count_link_clicks, write_link_counters
+from tracker.facets import add_link_facets, count_link_facets, facet_counts, write_link_facets
 from tracker.models import Click, ClickDerivation, StaleClickFigure
 from tracker.rollup import (
     QuarterHour,
@@ -88,8 +76,8 @@ class CountedFigures:
 
     recounted: list  # count_link_clicks() of the links recounted
     facets: list  # [(chunk of link ids, count_link_facets() of the chunk)]
-    added: list  # count_appended_clicks() of the links whose new clicks are added
-    added_facets: dict | None  # count_appended_facets() of those clicks
+    added: list  # add_link_counts() of the links whose new clicks are added
+    added_facets: dict | None  # facet_counts() of those clicks
     quarters: tuple  # rollup.quarter_recount()
     rollup: tuple  # rollup.rollup_step()
 
@@ -125,8 +113,7 @@ def derive_click_figures(batch_size: int | None = None) -> int:
     quarters = {quarter_boundary(clicked_at) for *_, clicked_at in late_clicks}
     quarters |= {quarter_boundary(clicked_at) for _, _, clicked_at, _ in new_clicks}
     quarters |= {quarter for *_, quarter in stale if quarter}
-    appended = (state.last_click_id, last_click_id) if new_clicks else None
-    counted = count_figures(sorted(recounted_links), last_click_id, appended, quarters, started)
+    counted = count_figures(sorted(recounted_links), state.last_click_id, last_click_id, quarters, started)
 
     with derivation_lock() as locked:
         if locked is None or locked.pass_number != state.pass_number:
@@ -148,19 +135,19 @@ def derive_click_figures(batch_size: int | None = None) -> int:
 
 
 def count_figures(
-    recounted_links: list, last_click_id: int, appended: tuple | None, quarters: set, now: datetime
+    recounted_links: list, after_click_id: int, last_click_id: int, quarters: set, now: datetime
 ) -> CountedFigures:
     """Count, without writing: every figure of `recounted_links` from their clicks up to
-    `last_click_id`; what the clicks in the `appended` (after, up to] id range add to the other
+    `last_click_id`; what the clicks after `after_click_id` up to `last_click_id` add to the other
     links; the rolled-up `quarters`; and the quarters the rollup closes at `now`."""
-    chunks = [
-        recounted_links[start : start + LINKS_PER_STATEMENT]
-        for start in range(0, len(recounted_links), LINKS_PER_STATEMENT)
-    ]
     added, added_facets = [], None
-    if appended:
-        added = add_link_counts(count_appended_clicks(*appended, recounted_links))
-        added_facets = count_appended_facets(*appended, recounted_links)
+    if last_click_id > after_click_id:
+        appended = Click.objects.filter(id__gt=after_click_id, id__lte=last_click_id).exclude(
+            link_id__in=recounted_links
+        )
+        added = add_link_counts(count_appended_clicks(appended, after_click_id))
+        added_facets = facet_counts(appended)
+    chunks = list(chunks_of(recounted_links))
     return CountedFigures(
         recounted=[counters for chunk in chunks for counters in count_link_clicks(chunk, last_click_id)],
         facets=[(chunk, count_link_facets(chunk, last_click_id)) for chunk in chunks],
@@ -206,11 +193,7 @@ def recount_click_figures(progress: Callable[[int], None] | None = None) -> int:
     with derivation_lock(wait=True) as state:
         last_click_id = Click.objects.aggregate(last=Max("id"))["last"] or 0
         link_ids = list(Link.objects.order_by("id").values_list("id", flat=True))
-        for start in range(0, len(link_ids), LINKS_PER_STATEMENT):
-            rebuild_link_counters(link_ids[start : start + LINKS_PER_STATEMENT], last_click_id)
-            rebuild_link_facets(link_ids[start : start + LINKS_PER_STATEMENT], last_click_id)
-            if progress:
-                progress(len(link_ids[start : start + LINKS_PER_STATEMENT]))
+        recount_link_figures(link_ids, last_click_id, progress)
         rebuild_rollup(started)
         StaleClickFigure.objects.all().delete()
         state.last_click_id = last_click_id
@@ -231,12 +214,27 @@ def recount_links(link_ids: Iterable[int]) -> int:
     (forwarding settings changed); the worker recounts changed links by itself."""
     link_ids = sorted(set(link_ids))
     with derivation_lock(wait=True) as state:
-        for start in range(0, len(link_ids), LINKS_PER_STATEMENT):
-            rebuild_link_counters(link_ids[start : start + LINKS_PER_STATEMENT], state.last_click_id)
-            rebuild_link_facets(link_ids[start : start + LINKS_PER_STATEMENT], state.last_click_id)
+        recount_link_figures(link_ids, state.last_click_id)
         state.pass_number += 1  # a pass that counted before this recount writes nothing
         state.save()
     return len(link_ids)
+
+
+def recount_link_figures(link_ids: list, up_to_click_id: int, progress: Callable[[int], None] | None = None):
+    """Recount and store the counters, forwarding evidence and country and device rows of
+    `link_ids` from their clicks up to `up_to_click_id`, a chunk at a time (`progress(n)` after
+    each). The caller holds the derivation lock."""
+    for chunk in chunks_of(link_ids):
+        write_link_counters(count_link_clicks(chunk, up_to_click_id))
+        write_link_facets(chunk, count_link_facets(chunk, up_to_click_id))
+        if progress:
+            progress(len(chunk))
+
+
+def chunks_of(link_ids: list):
+    """`link_ids` in chunks of LINKS_PER_STATEMENT, the most one statement lists."""
+    for start in range(0, len(link_ids), LINKS_PER_STATEMENT):
+        yield link_ids[start : start + LINKS_PER_STATEMENT]
 
 
 def mark_figures_stale(clicks: QuerySet) -> None:

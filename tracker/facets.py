@@ -3,7 +3,7 @@ its clicks, so that the all-time countries and devices figures sum a few rows pe
 scanning every click.
 
 Like the link counters (tracker.counters), the worker (tracker.derivation) adds the clicks appended
-since its last pass to these rows (count_appended_facets(), add_link_facets()) and recounts the rows
+since its last pass to these rows (facet_counts(), add_link_facets()) and recounts the rows
 of links whose clicks changed, went away or arrived late (count_link_facets(), write_link_facets());
 a link whose clicks the describe job described (tracker.devices) is marked for that recount too.
 Counting (a read) and writing are two steps, so that the worker holds the write lock only to write.
@@ -23,25 +23,15 @@ FACETS = {
 }
 
 
-def count_link_facets(link_ids: Iterable[int], up_to_click_id: int | None = None) -> dict:
-    """{model: [(link id, *facet, human clicks, all clicks)]}: the clicks of `link_ids` (those up to
-    `up_to_click_id` when given) counted per country and per device. Pass a chunk of links at a time
-    (tracker.derivation.LINKS_PER_STATEMENT)."""
-    clicks = Click.objects.filter(link_id__in=list(link_ids))
-    if up_to_click_id is not None:
-        clicks = clicks.filter(id__lte=up_to_click_id)
-    return facet_counts(clicks)
-
-
-def count_appended_facets(after_click_id: int, up_to_click_id: int, excluded_link_ids: Iterable[int]) -> dict:
-    """count_link_facets() of the clicks after `after_click_id` up to `up_to_click_id`, links in
-    `excluded_link_ids` aside: what add_link_facets() adds to the rows."""
-    clicks = Click.objects.filter(id__gt=after_click_id, id__lte=up_to_click_id)
-    return facet_counts(clicks.exclude(link_id__in=list(excluded_link_ids)))
+def count_link_facets(link_ids: Iterable[int], up_to_click_id: int) -> dict:
+    """facet_counts() of the clicks of `link_ids` up to `up_to_click_id`. Pass a chunk of links at a
+    time (tracker.derivation.LINKS_PER_STATEMENT)."""
+    return facet_counts(Click.objects.filter(link_id__in=list(link_ids), id__lte=up_to_click_id))
 
 
 def facet_counts(clicks) -> dict:
-    """`clicks` counted per link and country and per link and device: one grouped read by link,
+    """{model: [(link id, *facet, human clicks, all clicks)]}: `clicks` counted per link and country
+    and per link and device: one grouped read by link,
     country and device (the clicks are read once, not once per table), whose few groups per link
     are then summed per table."""
     groups = (
@@ -80,7 +70,7 @@ def write_link_facets(link_ids: Iterable[int], counted: dict) -> None:
 
 
 def add_link_facets(counted: dict) -> None:
-    """Add count_appended_facets()'s counts to the country and device rows, creating the rows a
+    """Add facet_counts() of appended clicks to the country and device rows, creating the rows a
     link did not have: one upsert run for every row, per table."""
     for model, facet in FACETS.items():
         columns = ["link_id", *facet, "human_clicks", "all_clicks"]
@@ -93,11 +83,3 @@ def add_link_facets(counted: dict) -> None:
                 f" all_clicks = {table}.all_clicks + excluded.all_clicks",
                 counted[model],
             )
-
-
-def rebuild_link_facets(link_ids: Iterable[int], up_to_click_id: int) -> None:
-    """Recount and store the country and device rows of `link_ids` (a chunk at a time) from their
-    clicks up to `up_to_click_id` (the worker's watermark). The caller holds the derivation lock."""
-    link_ids = list(link_ids)
-    if link_ids:
-        write_link_facets(link_ids, count_link_facets(link_ids, up_to_click_id))

@@ -10,7 +10,7 @@ import time_machine
 from django.contrib import admin
 from django.core.management import call_command
 
-from links.models import Link
+from links.models import CLICK_COUNTERS, Link
 from tests.factories import make_click, make_link
 from tests.tracker.user_agents import CHROME, SLACKBOT
 from tracker.client_ip import parse_ip
@@ -21,14 +21,6 @@ from tracker.recording import click_facts, record_click
 pytestmark = pytest.mark.django_db
 
 MONDAY = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
-COUNTERS = (
-    "human_clicks",
-    "machine_clicks",
-    "first_human_click_at",
-    "last_human_click_at",
-    "first_click_at",
-    "last_click_at",
-)
 
 
 def delete_in_the_admin(clicks):
@@ -36,7 +28,7 @@ def delete_in_the_admin(clicks):
 
 
 def counters(link):
-    return Link.objects.values_list(*COUNTERS).get(pk=link.pk)
+    return Link.objects.values_list(*CLICK_COUNTERS).get(pk=link.pk)
 
 
 def recounted(link):
