@@ -106,15 +106,10 @@ def measure(options, tokens_file, results_dir, log=print):
     ):
         urls = {"baseline": baseline_url, "app": app_url, "app_alone": app_url}
         for name in ("baseline", "app"):  # warm-up: imports, connections, caches, page cache
-            _round(name, urls[name], tokens_file, options.warmup, options.connections)
+            _round(name, urls[name], tokens_file, options.warmup, options.connections, derivation_worker)
         for number in range(1, options.rounds + 1):
             for name in ("baseline", "app", "app_alone"):
-                if name == "app_alone":
-                    derivation_worker.stop()  # the redirect alone; the worker catches up after
-                result = _round(name, urls[name], tokens_file, options.duration, options.connections)
-                if name == "app_alone":
-                    derivation_worker.start()
-                    result["catch_up_seconds"] = _worker_catch_up(result["ended_at"])
+                result = _round(name, urls[name], tokens_file, options.duration, options.connections, derivation_worker)
                 rounds[name].append(result)
                 log(
                     f"  round {number} {name:>8}: {result['requests_per_second']:7.0f} req/s, "
@@ -177,12 +172,18 @@ def drop_baseline_table():
         cursor.execute(f"DROP TABLE IF EXISTS {BASELINE_TABLE}")
 
 
-def _round(name, url, tokens_file, duration, connections):
+def _round(name, url, tokens_file, duration, connections, worker):
+    """One wrk round against `name`'s server. The app-alone round stops `worker` for its duration;
+    after either app round, wait until the worker has caught up."""
     app = name.startswith("app")
     count = _clicks_by_verdict if app else _baseline_clicks_by_verdict
     before = _last_click_id() if app else _last_baseline_click_id()
+    if name == "app_alone":
+        worker.stop()
     result = wrk(url, tokens_file, duration, connections)
     result["ended_at"] = time.monotonic()
+    if name == "app_alone":
+        worker.start()
     stored = _settled_count(count, before)
     result["answered"] = result["requests"] - result["non_2xx_3xx"]
     result["clicks_stored"] = sum(stored.values())
@@ -196,7 +197,7 @@ def _round(name, url, tokens_file, duration, connections):
     # expected; fewer is a lost click.
     result["lost_clicks"] = max(0, result["answered"] - result["clicks_stored"])
     result["in_flight_at_cutoff"] = max(0, result["clicks_stored"] - result["answered"])
-    if name == "app":
+    if app:
         result["catch_up_seconds"] = _worker_catch_up(result["ended_at"])
     return result
 

@@ -90,21 +90,9 @@ def verdicts(results):
         label = DB_LABELS[db]
         redirect = result.get("redirect")
         if redirect:
-            out.append(
-                _verdict(
-                    f"{label}: redirect at {redirect['ratio']:.2f} of the bare baseline",
-                    redirect["ratio"] >= TARGETS["ratio"],
-                    f"{(TARGETS['ratio'] - redirect['ratio']) / TARGETS['ratio']:.0%} short of 0.70",
-                )
-            )
-            p99, baseline_p99 = redirect["app"]["p99_ms"], redirect["baseline"]["p99_ms"]
-            out.append(
-                _verdict(
-                    f"{label}: redirect p99 {p99:.1f} ms, {p99 / baseline_p99:.2f} x the bare baseline's {baseline_p99:.1f} ms",
-                    p99 <= TARGETS["p99_vs_baseline"] * baseline_p99,
-                    f"over {TARGETS['p99_vs_baseline']} x",
-                )
-            )
+            baseline_p99 = redirect["baseline"]["p99_ms"]
+            out += _series_verdicts(f"{label}: redirect", "", redirect["app"], redirect["ratio"], baseline_p99)
+            p99 = redirect["app"]["p99_ms"]
             out.append(
                 _verdict(
                     f"{label}: redirect p99 {p99:.1f} ms",
@@ -113,40 +101,13 @@ def verdicts(results):
                 )
             )
             if redirect.get("app_alone"):
-                alone = redirect["app_alone"]
-                out.append(
-                    _verdict(
-                        f"{label}: redirect alone (worker stopped during the round) at {redirect['alone_ratio']:.2f}"
-                        " of the bare baseline",
-                        redirect["alone_ratio"] >= TARGETS["ratio"],
-                        f"{(TARGETS['ratio'] - redirect['alone_ratio']) / TARGETS['ratio']:.0%} short of 0.70",
-                    )
+                out += _series_verdicts(
+                    f"{label}: redirect alone",
+                    " (worker stopped during the round)",
+                    redirect["app_alone"],
+                    redirect["alone_ratio"],
+                    baseline_p99,
                 )
-                out.append(
-                    _verdict(
-                        f"{label}: redirect alone p99 {alone['p99_ms']:.1f} ms, "
-                        f"{alone['p99_ms'] / baseline_p99:.2f} x the bare baseline's",
-                        alone["p99_ms"] <= TARGETS["p99_vs_baseline"] * baseline_p99,
-                        f"over {TARGETS['p99_vs_baseline']} x",
-                    )
-                )
-                out.append(
-                    _verdict(
-                        f"{label}: redirect alone, {alone['lost_clicks']} lost clicks ({alone['clicks_stored']} stored)",
-                        alone["lost_clicks"] == 0 and alone["errors"] == 0,
-                        f"{alone['errors']} errors",
-                    )
-                )
-            lost = redirect["app"]["lost_clicks"]
-            human = redirect["app"]["human_clicks"]
-            stored = redirect["app"]["clicks_stored"]
-            out.append(
-                _verdict(
-                    f"{label}: {lost} lost clicks ({stored} stored, {human} of them human)",
-                    lost == 0 and redirect["app"]["errors"] == 0,
-                    f"{redirect['app']['errors']} errors",
-                )
-            )
         slow = [
             row
             for row in result.get("dashboard") or []
@@ -243,6 +204,29 @@ def write(results, latest_path, docs_path):
         )
     docs_path.write_text(document)
     return table
+
+
+def _series_verdicts(subject, how, series, ratio, baseline_p99):
+    """The share of the baseline's req/s, the p99 against the baseline's and the lost clicks of one
+    series of redirect rounds ("app" or "app alone")."""
+    p99, lost, errors = series["p99_ms"], series["lost_clicks"], series["errors"]
+    return [
+        _verdict(
+            f"{subject}{how} at {ratio:.2f} of the bare baseline",
+            ratio >= TARGETS["ratio"],
+            f"{(TARGETS['ratio'] - ratio) / TARGETS['ratio']:.0%} short of 0.70",
+        ),
+        _verdict(
+            f"{subject} p99 {p99:.1f} ms, {p99 / baseline_p99:.2f} x the bare baseline's",
+            p99 <= TARGETS["p99_vs_baseline"] * baseline_p99,
+            f"over {TARGETS['p99_vs_baseline']} x",
+        ),
+        _verdict(
+            f"{subject}: {lost} lost clicks ({series['clicks_stored']} stored, {series['human_clicks']} of them human)",
+            lost == 0 and errors == 0,
+            f"{errors} errors",
+        ),
+    ]
 
 
 def _verdict(text, met, why_missed):
