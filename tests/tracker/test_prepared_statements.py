@@ -22,10 +22,12 @@ def test_the_redirect_statements_are_compiled_once_per_connection(client):
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT statement FROM pg_prepared_statements")
-            prepared = [statement for (statement,) in cursor.fetchall()]
+            cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+            prepared = {statement: (generic, custom) for statement, generic, custom in cursor.fetchall()}
         assert any(statement.startswith("INSERT INTO tracker_click") for statement in prepared), prepared
-        assert any("FROM links_link link" in statement for statement in prepared), prepared
+        (find_link_plans,) = [plans for statement, plans in prepared.items() if "FROM links_link link" in statement]
+        generic, custom = find_link_plans  # the runs since it was prepared: planned once, not each time
+        assert generic > 0 and custom == 0, prepared
     else:
         # sqlite3's own cursor: its connection caches compiled statements (Django's wrapper would
         # rewrite the SQL on every call first).
