@@ -153,7 +153,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers on SQLite: WAL lets readers run beside the writer, IMMEDIATE takes the
     # write lock at BEGIN (DEFERRED upgrades fail with "database is locked" under load) and the
     # busy timeout makes writers queue instead of failing. The worker checkpoints the write-ahead
-    # log after every tick (linktracker.worker): a connection otherwise checkpoints on the commit
+    # log after each round of its jobs that found work (linktracker.worker): a connection otherwise checkpoints on the commit
     # that takes the log past wal_autocheckpoint pages, and a redirect that lands on it waits tens
     # of milliseconds; 10,000 pages (40 MiB) is the bound when no worker runs.
     DATABASES["default"]["OPTIONS"] = {
