@@ -32,6 +32,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
+from links.models import Link
 from tracker.classification import BURST_REASON_PREFIX
 from tracker.counters import add_link_counts, count_appended_clicks, count_link_clicks, write_link_counters
 from tracker.facets import add_link_facets, count_link_facets, facet_counts, write_link_facets
@@ -109,6 +110,7 @@ def derive_click_figures(batch_size: int | None = None) -> int:
     late_clicks = list(clicks_in_spans(missing).values_list("id", "link_id", "clicked_at")) if missing else []
     stale = list(StaleClickFigure.objects.order_by("id").values_list("id", "link_id", "quarter_start")[:batch_size])
     last_click_id = new_clicks[-1][0] if new_clicks else state.last_click_id
+    delete_clicks_of_deleted_links(new_clicks + late_clicks)
 
     recounted_links = {link_id for _, link_id, _ in late_clicks} | {link_id for _, link_id, _ in stale if link_id}
     # A burst re-marked its link's earlier clicks as a scanner: clicks the counters may hold as human.
@@ -171,6 +173,19 @@ def write_figures(counted: CountedFigures) -> None:
         add_link_facets(counted.added_facets)
     replace_quarters(counted.quarters)
     roll_up_step(counted.rollup)
+
+
+def delete_clicks_of_deleted_links(clicks: list) -> None:
+    """Delete those of these (id, link_id, ...) clicks whose link no longer exists, before they are
+    counted. The clicks table has no foreign key constraint (tracker.models.Click.link): a redirect
+    that read its link just before the link was deleted stores its click just after Django's
+    cascade deleted the link's clicks. Such a click was never counted, so no figure changes."""
+    link_ids = {link_id for _, link_id, *_ in clicks}
+    if not link_ids:
+        return
+    existing = set(Link.objects.filter(id__in=link_ids).values_list("id", flat=True))
+    if orphans := [click_id for click_id, link_id, *_ in clicks if link_id not in existing]:
+        Click.objects.filter(id__in=orphans).delete()
 
 
 def derivation_state() -> ClickDerivation:

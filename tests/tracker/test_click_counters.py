@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.contrib import admin
 from django.core.management import call_command
+from django.db import connection
 
 from links.models import CLICK_COUNTERS, Link
 from tests.factories import make_click, make_link
@@ -166,6 +167,38 @@ def test_deleting_a_link_with_its_clicks_leaves_the_other_links_alone():
     john.delete()
     derive_click_figures()
     assert counters(jane) == (1, 0, MONDAY, MONDAY, MONDAY, MONDAY)
+
+
+def test_a_click_stored_for_a_link_deleted_meanwhile_is_deleted_by_the_next_pass():
+    """The redirect read the link, the link was deleted with its clicks, then the click's INSERT
+    came (the clicks table has no foreign key constraint): the next pass deletes that click before
+    counting and counts the other links' clicks of the same pass."""
+    gone, kept = make_link(email="gone@company.com"), make_link(email="kept@startup.io")
+    gone_id = gone.pk
+    gone.delete()
+    for link_id in (gone_id, kept.pk):
+        facts = click_facts(ip=parse_ip("203.0.113.7"), user_agent=CHROME, referer="", sent_at=None, clicked_at=MONDAY)
+        record_click(link_id, facts)
+    Click.objects.filter(link_id=kept.pk).update(country="FR")
+
+    assert derive_click_figures() == 2
+
+    assert list(Click.objects.values_list("link_id", flat=True)) == [kept.pk]
+    assert counters(kept) == (1, 0, MONDAY, MONDAY, MONDAY, MONDAY)
+    assert list(kept.country_counts.values_list("country", "human_clicks")) == [("FR", 1)]
+    assert derive_click_figures() == 0
+
+
+def test_the_clicks_table_has_no_foreign_key_constraint_but_deleting_a_link_deletes_its_clicks():
+    """The constraint's check locked the link's row on every click (PostgreSQL); Django's cascade
+    keeps deleting a link's clicks."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Click._meta.db_table)
+    assert [name for name, constraint in constraints.items() if constraint["foreign_key"]] == []
+    link = make_link()
+    make_click(link, MONDAY)
+    link.delete()
+    assert Click.objects.count() == 0
 
 
 def test_saving_a_link_loaded_before_a_click_keeps_that_click(admin_client):
