@@ -170,16 +170,25 @@ def verdicts(results):
     return out
 
 
+MAIN_STAGES = ("redirect", "dashboard", "ingest")
+
+
 def write(results, latest_path, docs_path):
     """Write what the run measured to bench/results/latest.md and between the markers of
     docs/BENCHMARKS.md: the main table replaces the main table, the growth table the growth table,
-    so that a run of one leaves the other in place."""
+    so that a run of one leaves the other in place. A run that measured only part of the main
+    table (one database, or some stages with --only) goes to latest.md alone: the documented table
+    keeps every figure of the last complete run."""
     measured_main = any("dataset" in result for result in results.values())
     main = markdown(results) if measured_main else ""
     growth = growth_markdown(results)
     table = "\n".join(part for part in (main, growth) if part)
     latest_path.parent.mkdir(parents=True, exist_ok=True)
     latest_path.write_text(table)
+    if main and not measured_every_main_figure(results):
+        main = ""
+        if not growth:
+            return table
     document = docs_path.read_text() if docs_path.exists() else ""
     if BEGIN in document:
         block = document[document.index(BEGIN) + len(BEGIN) : document.index(END)].strip("\n")
@@ -204,6 +213,13 @@ def write(results, latest_path, docs_path):
         )
     docs_path.write_text(document)
     return table
+
+
+def measured_every_main_figure(results) -> bool:
+    """Both databases, each with every stage of the main table."""
+    return set(results) == {"sqlite", "postgres"} and all(
+        results[db].get(stage) is not None for db in results for stage in MAIN_STAGES
+    )
 
 
 def _series_verdicts(subject, how, series, ratio, baseline_p99):

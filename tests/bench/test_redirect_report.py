@@ -69,3 +69,18 @@ def test_a_slow_redirect_alone_is_missed():
         in verdicts
     )
     assert "SQLite: redirect alone p99 40.0 ms, 2.00 x the bare baseline's: **missed** (over 1.5 x)" in verdicts
+
+
+def test_a_partial_run_goes_to_latest_only_and_leaves_the_documented_table(tmp_path):
+    """--only redirect on one database: latest.md has its figures, docs/BENCHMARKS.md keeps the
+    last complete run's table whole."""
+    docs, latest = tmp_path / "BENCHMARKS.md", tmp_path / "latest.md"
+    document = (
+        "# Benchmarks\n\n<!-- bench:begin -->\nRun of yesterday: every figure.\n<!-- bench:end -->\n\nAnalysis.\n"
+    )
+    docs.write_text(document)
+
+    report.write(redirect_results(1500.0, 25.0), latest, docs)
+
+    assert docs.read_text() == document
+    assert "| **app alone / baseline** | **0.75** |" in latest.read_text()
