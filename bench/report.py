@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 DB_LABELS = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 GROWTH_BEGIN, GROWTH_END = "<!-- bench:growth:begin -->", "<!-- bench:growth:end -->"
+MAIN_STAGES = ("redirect", "dashboard", "ingest")  # the main table's; growth has a table of its own
 TARGETS = {
     "ratio": 0.70,  # app / bare baseline req/s
     "p99_vs_baseline": 1.5,  # app p99 / bare baseline p99, same run
@@ -170,9 +171,6 @@ def verdicts(results):
     return out
 
 
-MAIN_STAGES = ("redirect", "dashboard", "ingest")
-
-
 def write(results, latest_path, docs_path):
     """Write what the run measured to bench/results/latest.md and between the markers of
     docs/BENCHMARKS.md: the main table replaces the main table, the growth table the growth table,
@@ -185,10 +183,10 @@ def write(results, latest_path, docs_path):
     table = "\n".join(part for part in (main, growth) if part)
     latest_path.parent.mkdir(parents=True, exist_ok=True)
     latest_path.write_text(table)
-    if main and not measured_every_main_figure(results):
+    if not measured_every_main_figure(results):
         main = ""
-        if not growth:
-            return table
+    if not main and not growth:
+        return table
     document = docs_path.read_text() if docs_path.exists() else ""
     if BEGIN in document:
         block = document[document.index(BEGIN) + len(BEGIN) : document.index(END)].strip("\n")

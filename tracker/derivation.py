@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from links.models import Link
@@ -110,7 +110,8 @@ def derive_click_figures(batch_size: int | None = None) -> int:
     late_clicks = list(clicks_in_spans(missing).values_list("id", "link_id", "clicked_at")) if missing else []
     stale = list(StaleClickFigure.objects.order_by("id").values_list("id", "link_id", "quarter_start")[:batch_size])
     last_click_id = new_clicks[-1][0] if new_clicks else state.last_click_id
-    delete_clicks_of_deleted_links(new_clicks + late_clicks)
+    if new_clicks or late_clicks:
+        delete_clicks_of_deleted_links(clicks_in_spans([[state.last_click_id + 1, last_click_id, None], *missing]))
 
     recounted_links = {link_id for _, link_id, _ in late_clicks} | {link_id for _, link_id, _ in stale if link_id}
     # A burst re-marked its link's earlier clicks as a scanner: clicks the counters may hold as human.
@@ -175,17 +176,13 @@ def write_figures(counted: CountedFigures) -> None:
     roll_up_step(counted.rollup)
 
 
-def delete_clicks_of_deleted_links(clicks: list) -> None:
-    """Delete those of these (id, link_id, ...) clicks whose link no longer exists, before they are
-    counted. The clicks table has no foreign key constraint (tracker.models.Click.link): a redirect
-    that read its link just before the link was deleted stores its click just after Django's
-    cascade deleted the link's clicks. Such a click was never counted, so no figure changes."""
-    link_ids = {link_id for _, link_id, *_ in clicks}
-    if not link_ids:
-        return
-    existing = set(Link.objects.filter(id__in=link_ids).values_list("id", flat=True))
-    if orphans := [click_id for click_id, link_id, *_ in clicks if link_id not in existing]:
-        Click.objects.filter(id__in=orphans).delete()
+def delete_clicks_of_deleted_links(clicks: QuerySet) -> None:
+    """Delete those of `clicks` whose link no longer exists, before they are counted (one SELECT
+    with an anti-join; nothing else unless there are some). The clicks table has no foreign key
+    constraint (tracker.models.Click.link): a redirect that read its link just before the link was
+    deleted stores its click just after Django's cascade deleted the link's clicks. Such a click was
+    never counted, so no figure changes."""
+    clicks.filter(~Exists(Link.objects.filter(pk=OuterRef("link_id")))).delete()
 
 
 def derivation_state() -> ClickDerivation:
