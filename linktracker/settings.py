@@ -266,6 +266,9 @@ LOGGING = {
 # extra service). tracker.derivation.derive_click_figures keeps the link counters and the click
 # rollup within a tick of the clicks; a system check fails when it is missing.
 WORKER_TICK_SECONDS = env_int("WORKER_TICK_SECONDS", 1)
+# While the jobs find work, a round of them starts at most this often: each pass takes this much of
+# a stream of clicks at once, rather than the few that came during the last pass (linktracker.worker).
+WORKER_ROUND_SECONDS = env_int("WORKER_ROUND_MS", 250) / 1000
 # Added to the worker's niceness at start: on a host that also serves the redirect, the worker yields
 # the processor to the web processes under load and catches up after (0: same priority).
 WORKER_NICENESS = env_int("WORKER_NICENESS", 10)

@@ -48,12 +48,12 @@ from tracker.rollup import (
 )
 
 DERIVATION_BATCH = 5000  # clicks (and stale figures) per pass: bounds a pass to well under a second
-# SQLite: the redirect waits for the database's one write lock while a pass writes (about 200 µs a
-# click: each link's counters row and its indexes, its country and device rows). Passes of 200
-# (the worker runs them back to back while clicks remain) keep that wait to about 40 ms; smaller
-# ones cut the redirect's p99 a little more but each pays its own commit, and the worker falls
-# behind under a burst (measured in docs/BENCHMARKS.md).
-SQLITE_DERIVATION_BATCH = 200
+# SQLite: the redirect waits for the database's one write lock while a pass writes (each clicked
+# link's counters row and its indexes, its country and device rows, then the commit). Under a
+# steady stream the worker's rounds (WORKER_ROUND_MS apart) keep passes to a quarter second of
+# clicks; this bounds the pass that works through a backlog, and with it the longest wait
+# (measured in docs/BENCHMARKS.md).
+SQLITE_DERIVATION_BATCH = 1000
 # An id skipped by a pass (its insert not yet committed, PostgreSQL) is looked for again this long;
 # after that it was rolled back or deleted. Bounded by the redirect's statement timeout, far lower.
 MISSING_CLICK_GRACE = 120

@@ -45,6 +45,15 @@ def backlog_job():
     return len(batch)
 
 
+round_starts = []
+
+
+def timed_backlog_job():
+    """backlog_job(), noting when each round called it."""
+    round_starts.append(time.monotonic())
+    return backlog_job()
+
+
 def failing_job():
     calls.append("failing")
     raise ValueError("a bug in one job")
@@ -141,6 +150,44 @@ def test_a_tick_goes_round_again_while_a_job_finds_work():
 
     assert worker.tick() == {f"{__name__}.backlog_job": 5, "queued tasks": 0}
     assert backlog == []
+
+
+def test_while_the_jobs_find_work_a_round_starts_at_most_every_round_seconds():
+    """Under a steady stream of clicks, going round again at once makes every pass take the few
+    clicks that came during the last one, each paying the pass's fixed costs: rounds that found
+    work are spaced round_seconds apart; the round that finds nothing ends the tick at once."""
+    backlog[:] = range(5)
+    round_starts.clear()
+    worker = Worker([f"{__name__}.timed_backlog_job"], tick_seconds=30, round_seconds=0.1)
+    worker.task_runner = None
+
+    waits = []
+    wait = worker.stopping.wait
+    worker.stopping.wait = lambda timeout: waits.append(timeout) or wait(timeout)
+
+    assert worker.tick() == {f"{__name__}.timed_backlog_job": 5, "queued tasks": 0}
+
+    assert len(round_starts) == 4  # 2, 2 and 1 items, then none
+    assert all(later - earlier >= 0.1 for earlier, later in zip(round_starts, round_starts[1:]))
+    assert len(waits) == 3  # after each round that found work, none after the one that found none
+
+
+def test_stop_cuts_the_wait_between_rounds_short():
+    """A stop that comes while the worker waits for its next round ends the tick without it."""
+    backlog[:] = range(5)
+    round_starts.clear()
+    worker = Worker([f"{__name__}.timed_backlog_job"], tick_seconds=30, round_seconds=30)
+    worker.task_runner = None
+    threading.Timer(0.2, worker.stop).start()
+
+    assert worker.tick() == {f"{__name__}.timed_backlog_job": 2, "queued tasks": 0}
+    assert len(round_starts) == 1
+
+
+def test_the_worker_paces_its_rounds_by_the_setting(settings):
+    settings.WORKER_ROUND_SECONDS = 0.5
+
+    assert worker_module.worker_from_settings().round_seconds == 0.5
 
 
 @pytest.mark.django_db(transaction=True)  # outside a transaction, as the worker runs
