@@ -234,7 +234,7 @@ class LinkAdmin(ImportExportModelAdmin):
     def get_export_resource_classes(self, request):
         return [LinkExportResource]
 
-    @admin.display(description="name", ordering="last_name")
+    @admin.display(description=gettext_lazy("name"), ordering="last_name")
     def full_name(self, link):
         return link.full_name
 
@@ -242,27 +242,27 @@ class LinkAdmin(ImportExportModelAdmin):
     def icp_label(self, link):
         return link.icp_label
 
-    @admin.display(description="human clicks", ordering="click_count")
+    @admin.display(ordering="click_count")  # labelled by the field
     def human_clicks(self, link):
         return link.click_count
 
-    @admin.display(ordering="first_click")
+    @admin.display(description=gettext_lazy("first click"), ordering="first_click")
     def first_click(self, link):
         return link.first_click
 
-    @admin.display(ordering="last_click")
+    @admin.display(description=gettext_lazy("last click"), ordering="last_click")
     def last_click(self, link):
         return link.last_click
 
-    @admin.display(ordering="status")
+    @admin.display(description=gettext_lazy("status"), ordering="status")
     def status(self, link):
         return link.status
 
-    @admin.display(description="forwarded", boolean=True, ordering="shared")
+    @admin.display(boolean=True, ordering="shared")  # labelled by the field: "forwarded or shared"
     def shared(self, link):
         return link.shared
 
-    @admin.display(description="forwarding evidence")
+    @admin.display(description=gettext_lazy("forwarding evidence"))
     def sharing_evidence(self, link):
         if not link.shared_first_click_at:
             return gettext("No human click yet.")

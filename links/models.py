@@ -244,20 +244,20 @@ class LinkQuerySet(models.QuerySet):
 
 
 class Link(models.Model):
-    token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
-    first_name = models.CharField(max_length=150, blank=True)
-    last_name = models.CharField(max_length=150, blank=True)
-    email = models.EmailField(max_length=254)
+    token = models.CharField(_("token"), max_length=32, unique=True, default=new_token, editable=False)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    email = models.EmailField(_("email"), max_length=254)
     icp = models.CharField("ICP", max_length=100, null=True, blank=True)
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="links")
-    destination_url = models.URLField(max_length=2048)
-    channel = models.CharField(max_length=30, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="links")
+    destination_url = models.URLField(_("destination URL"), max_length=2048)
+    channel = models.CharField(_("channel"), max_length=30, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     # The link's clicks summed up, derived from the clicks by the background worker
     # (tracker/derivation.py, a second behind them): the figures read these instead of
     # scanning a million clicks. Link.save() never writes them (see save()).
-    human_clicks = models.PositiveIntegerField(default=0, editable=False)
+    human_clicks = models.PositiveIntegerField(_("human clicks"), default=0, editable=False)
     machine_clicks = models.PositiveIntegerField(default=0, editable=False)
     first_human_click_at = models.DateTimeField(null=True, editable=False)
     last_human_click_at = models.DateTimeField(null=True, editable=False)
@@ -266,10 +266,10 @@ class Link(models.Model):
 
     # The company (e-mail domain, or the full e-mail on a free-mail domain: links.accounts), set on
     # every save from the e-mail, stored so that the accounts figure is one indexed GROUP BY.
-    account = models.CharField(max_length=254, blank=True, editable=False)
+    account = models.CharField(_("account"), max_length=254, blank=True, editable=False)
     # Evidence that the link was forwarded inside the company, kept by the worker from the link's
     # settled human clicks (tracker.forwarding); never changes a click's verdict.
-    shared = models.BooleanField("forwarded or shared", default=False, editable=False)
+    shared = models.BooleanField(_("forwarded or shared"), default=False, editable=False)
     shared_devices = models.PositiveIntegerField("devices (user agents) of its human clicks", default=0, editable=False)
     shared_networks = models.PositiveIntegerField("networks of its human clicks", default=0, editable=False)
     shared_first_click_at = models.DateTimeField("first human click seen for sharing", null=True, editable=False)

@@ -32,3 +32,23 @@ def test_the_change_page_shows_the_evidence_and_the_account(admin_client, forwar
     page = admin_client.get(f"/admin/links/link/{forwarded.pk}/change/").content.decode()
     assert "Looks forwarded: 2 device(s), 2 network(s), human clicks from 2026-11-24 09:00 to 2026-11-24 14:00." in page
     assert "acme.com" in page
+
+
+FRENCH_BROWSER = "fr-FR,fr;q=0.9"
+
+
+def test_a_french_operator_reads_the_links_admin_in_french(admin_client, forwarded):
+    """Column headers, filters and the change form's labels follow the operator's language, like
+    the rest of the admin (Django's own words are French already)."""
+    changelist = admin_client.get("/admin/links/link/", HTTP_ACCEPT_LANGUAGE=FRENCH_BROWSER).content.decode()
+    change_page = admin_client.get(
+        f"/admin/links/link/{forwarded.pk}/change/", HTTP_ACCEPT_LANGUAGE=FRENCH_BROWSER
+    ).content.decode()
+
+    headers = ("Nom", "E-mail", "Campagne", "Clics humains", "Premier clic", "Dernier clic", "Statut")
+    for header in (*headers, "Transféré ou partagé"):
+        assert f">{header}</a>" in changelist, header
+    assert 'data-filter-title="transféré ou partagé"' in changelist
+    for label in ("Prénom", "Nom", "E-mail", "URL de destination", "Canal", "Envoyé le", "Créé le", "Compte"):
+        assert f">{label}\N{NO-BREAK SPACE}:</label>" in change_page, label
+    assert ">Indices de transfert\N{NO-BREAK SPACE}:</label>" in change_page
