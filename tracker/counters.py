@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 
 from links.models import CLICK_COUNTERS, Link
+from tracker.bulk_writes import execute_many
 from tracker.forwarding import SharingEvidence, looks_forwarded
 from tracker.models import Click, Verdict
 
@@ -124,8 +125,8 @@ def latest(*moments):
 
 def write_link_counters(counts: list[LinkCounts]) -> None:
     """Store the counters and forwarding evidence of count_link_clicks() or add_link_counts(): one
-    UPDATE statement run for every link (not Django's bulk_update, whose CASE per field and row costs half a second for a
-    thousand links)."""
+    UPDATE statement run for every link (bulk_writes.execute_many; not Django's bulk_update, whose CASE
+    per field and row costs half a second for a thousand links)."""
     adapt_time = connection.ops.adapt_datetimefield_value
     rows = []
     for link in counts:
@@ -147,5 +148,4 @@ def write_link_counters(counts: list[LinkCounts]) -> None:
                 link.link_id,
             )
         )
-    with connection.cursor() as cursor:
-        cursor.executemany(UPDATE_COUNTERS_SQL, rows)
+    execute_many(UPDATE_COUNTERS_SQL, rows)

@@ -12,9 +12,9 @@ Counting (a read) and writing are two steps, so that the worker holds the write 
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db import connection
 from django.db.models import Count, Q
 
+from tracker.bulk_writes import execute_many
 from tracker.models import Click, LinkCountryCount, LinkDeviceCount, Verdict
 
 FACETS = {
@@ -62,11 +62,9 @@ def write_link_facets(link_ids: Iterable[int], counted: dict) -> None:
         model.objects.filter(link_id__in=link_ids).delete()
         columns = ["link_id", *facet, "human_clicks", "all_clicks"]
         placeholders = ", ".join(["%s"] * len(columns))
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) VALUES ({placeholders})",
-                counted[model],
-            )
+        execute_many(
+            f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) VALUES ({placeholders})", counted[model]
+        )
 
 
 def add_link_facets(counted: dict) -> None:
@@ -75,11 +73,10 @@ def add_link_facets(counted: dict) -> None:
     for model, facet in FACETS.items():
         columns = ["link_id", *facet, "human_clicks", "all_clicks"]
         table = model._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
-                f" ON CONFLICT (link_id, {', '.join(facet)}) DO UPDATE SET"
-                f" human_clicks = {table}.human_clicks + excluded.human_clicks,"
-                f" all_clicks = {table}.all_clicks + excluded.all_clicks",
-                counted[model],
-            )
+        execute_many(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+            f" ON CONFLICT (link_id, {', '.join(facet)}) DO UPDATE SET"
+            f" human_clicks = {table}.human_clicks + excluded.human_clicks,"
+            f" all_clicks = {table}.all_clicks + excluded.all_clicks",
+            counted[model],
+        )

@@ -16,6 +16,7 @@ from django.db.models import Count, DateTimeField, Func, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from tracker.bulk_writes import execute_many
 from tracker.models import Click, ClickQuarterCount, RollupWatermark, Verdict
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -144,11 +145,10 @@ def _quarter_counts(clicks):
 
 def _insert_quarter_counts(counts):
     adapt_time = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {ClickQuarterCount._meta.db_table} (quarter_start, verdict, clicks) VALUES (%s, %s, %s)",
-            [(adapt_time(quarter), verdict, clicks) for quarter, verdict, clicks in counts],
-        )
+    execute_many(
+        f"INSERT INTO {ClickQuarterCount._meta.db_table} (quarter_start, verdict, clicks) VALUES (%s, %s, %s)",
+        [(adapt_time(quarter), verdict, clicks) for quarter, verdict, clicks in counts],
+    )
 
 
 def forget_rollup():

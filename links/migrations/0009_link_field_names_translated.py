@@ -6,65 +6,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('links', '0008_link_last_click_indexes'),
+        ("links", "0008_link_last_click_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='link',
-            name='account',
-            field=models.CharField(blank=True, editable=False, max_length=254, verbose_name='account'),
+            model_name="link",
+            name="account",
+            field=models.CharField(blank=True, editable=False, max_length=254, verbose_name="account"),
         ),
         migrations.AlterField(
-            model_name='link',
-            name='campaign',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='links.campaign', verbose_name='campaign'),
+            model_name="link",
+            name="campaign",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="links",
+                to="links.campaign",
+                verbose_name="campaign",
+            ),
         ),
         migrations.AlterField(
-            model_name='link',
-            name='channel',
-            field=models.CharField(blank=True, max_length=30, verbose_name='channel'),
+            model_name="link",
+            name="channel",
+            field=models.CharField(blank=True, max_length=30, verbose_name="channel"),
         ),
         migrations.AlterField(
-            model_name='link',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at'),
+            model_name="link",
+            name="created_at",
+            field=models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created at"),
         ),
         migrations.AlterField(
-            model_name='link',
-            name='destination_url',
-            field=models.URLField(max_length=2048, verbose_name='destination URL'),
+            model_name="link",
+            name="destination_url",
+            field=models.URLField(max_length=2048, verbose_name="destination URL"),
         ),
         migrations.AlterField(
-            model_name='link',
-            name='email',
-            field=models.EmailField(max_length=254, verbose_name='email'),
+            model_name="link",
+            name="email",
+            field=models.EmailField(max_length=254, verbose_name="email"),
         ),
         migrations.AlterField(
-            model_name='link',
-            name='first_name',
-            field=models.CharField(blank=True, max_length=150, verbose_name='first name'),
+            model_name="link",
+            name="first_name",
+            field=models.CharField(blank=True, max_length=150, verbose_name="first name"),
         ),
         migrations.AlterField(
-            model_name='link',
-            name='human_clicks',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='human clicks'),
+            model_name="link",
+            name="human_clicks",
+            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="human clicks"),
         ),
         migrations.AlterField(
-            model_name='link',
-            name='last_name',
-            field=models.CharField(blank=True, max_length=150, verbose_name='last name'),
+            model_name="link",
+            name="last_name",
+            field=models.CharField(blank=True, max_length=150, verbose_name="last name"),
         ),
         migrations.AlterField(
-            model_name='link',
-            name='sent_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='sent at'),
+            model_name="link",
+            name="sent_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="sent at"),
         ),
         migrations.AlterField(
-            model_name='link',
-            name='token',
-            field=models.CharField(default=links.models.new_token, editable=False, max_length=32, unique=True, verbose_name='token'),
+            model_name="link",
+            name="token",
+            field=models.CharField(
+                default=links.models.new_token, editable=False, max_length=32, unique=True, verbose_name="token"
+            ),
         ),
     ]

@@ -9,7 +9,9 @@ import sys
 import pytest
 from django.db import connection
 
-from tests.factories import make_link
+from links.models import Link
+from tests.factories import make_click, make_link
+from tracker.models import LinkCountryCount
 from tracker.recording import fast_cursor
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +63,22 @@ def test_preparing_is_on_by_default_and_can_be_turned_off_for_an_old_pgbouncer()
     assert prepare_threshold(DATABASE_PREPARE_THRESHOLD="often").endswith(
         "DATABASE_PREPARE_THRESHOLD must be an integer, not 'often'"
     )
+
+
+def test_the_worker_writes_each_figure_with_a_statement_compiled_once_per_connection():
+    """A pass writes a row of counters, of countries and of devices per clicked link: on PostgreSQL
+    each of those statements is bound on the server and prepared once per connection, not sent
+    again with its values for the server to parse and plan for every link (about a fifth of the
+    worker's database time)."""
+    links = [make_link(email=f"prospect{number}@company.com") for number in range(7)]
+    for link in links:
+        make_click(link, country="FR")  # one derivation pass each, the same worker connection
+
+    assert [link.human_clicks for link in Link.objects.filter(pk__in=[link.pk for link in links])] == [1] * 7
+    assert LinkCountryCount.objects.filter(link__in=links, country="FR", human_clicks=1).count() == 7
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [statement for (statement,) in cursor.fetchall()]
+        for table in ("links_link", "tracker_linkcountrycount", "tracker_linkdevicecount"):
+            assert any(table in statement and "$1" in statement for statement in prepared), (table, prepared)
