@@ -105,6 +105,7 @@ class TrackingDomain(models.Model):
     class Meta:
         ordering = ["host"]
         verbose_name = _("tracking domain")
+        verbose_name_plural = _("tracking domains")
 
     def __str__(self):
         return self.host
@@ -127,6 +128,8 @@ class Campaign(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
 
     def __str__(self):
         return self.name
@@ -279,6 +282,8 @@ class Link(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("link")
+        verbose_name_plural = _("links")
         indexes = [
             # Links sent and human clicks per campaign (the campaign drop-down) from the index alone.
             models.Index(fields=["campaign", "human_clicks"], name="link_campaign_human_clicks"),

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save, pre_delete
+from django.utils.translation import gettext_lazy as _
 
 
 class TrackerConfig(AppConfig):
     name = "tracker"
-    verbose_name = "Click tracking"
+    verbose_name = _("Click tracking")
 
     def ready(self):
         from django.core.signals import request_started

@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from links.models import HUMAN_VERDICT, Link
 
@@ -11,12 +12,12 @@ REFERER_MAX_LENGTH = 512
 
 
 class Verdict(models.TextChoices):
-    HUMAN = HUMAN_VERDICT, "Human"
-    SCANNER = "scanner", "E-mail security scanner"
-    PREVIEW = "preview", "Link preview"
-    PREFETCH = "prefetch", "Browser prefetch"
-    BOT = "bot", "Bot"
-    INTERNAL = "internal", "Internal (the team)"
+    HUMAN = HUMAN_VERDICT, gettext_lazy("Human")
+    SCANNER = "scanner", gettext_lazy("E-mail security scanner")
+    PREVIEW = "preview", gettext_lazy("Link preview")
+    PREFETCH = "prefetch", gettext_lazy("Browser prefetch")
+    BOT = "bot", gettext_lazy("Bot")
+    INTERNAL = "internal", gettext_lazy("Internal (the team)")
 
 
 class DeviceType(models.TextChoices):
@@ -39,12 +40,14 @@ class Click(models.Model):
     # written only if its link still exists, and a click whose link was deleted in between is
     # deleted by the next derivation pass (tracker.derivation.delete_clicks_of_deleted_links).
     link = models.ForeignKey(Link, on_delete=models.CASCADE, related_name="clicks", db_index=False, db_constraint=False)
-    clicked_at = models.DateTimeField(default=timezone.now)
-    ip = models.GenericIPAddressField("client IP (anonymised unless configured otherwise)", null=True, blank=True)
-    user_agent = models.CharField(max_length=USER_AGENT_MAX_LENGTH, blank=True)
-    referer = models.CharField(max_length=REFERER_MAX_LENGTH, blank=True)
-    verdict = models.CharField(max_length=10, choices=Verdict.choices, default=Verdict.HUMAN)
-    reason = models.CharField(max_length=100, blank=True)
+    clicked_at = models.DateTimeField(gettext_lazy("clicked at"), default=timezone.now)
+    ip = models.GenericIPAddressField(
+        gettext_lazy("client IP (anonymised unless configured otherwise)"), null=True, blank=True
+    )
+    user_agent = models.CharField(gettext_lazy("user agent"), max_length=USER_AGENT_MAX_LENGTH, blank=True)
+    referer = models.CharField(gettext_lazy("referer"), max_length=REFERER_MAX_LENGTH, blank=True)
+    verdict = models.CharField(gettext_lazy("verdict"), max_length=10, choices=Verdict.choices, default=Verdict.HUMAN)
+    reason = models.CharField(gettext_lazy("reason"), max_length=100, blank=True)
     # The country the full IP address is registered to (ISO 3166 alpha-2), resolved at click time
     # before the address is anonymised; blank when unknown (private, reserved or missing address).
     country = models.CharField(max_length=2, blank=True, db_default="")
@@ -58,6 +61,8 @@ class Click(models.Model):
 
     class Meta:
         ordering = ["-clicked_at", "-id"]
+        verbose_name = gettext_lazy("click")
+        verbose_name_plural = gettext_lazy("clicks")
         # Both carry every column the dashboard's figures read (id last: PostgreSQL needs it for an
         # index-only COUNT(id)), so those queries never touch the table (bench/run.py --explain).
         indexes = [

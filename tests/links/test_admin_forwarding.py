@@ -52,3 +52,8 @@ def test_a_french_operator_reads_the_links_admin_in_french(admin_client, forward
     for label in ("Prénom", "Nom", "E-mail", "URL de destination", "Canal", "Envoyé le", "Créé le", "Compte"):
         assert f">{label}\N{NO-BREAK SPACE}:</label>" in change_page, label
     assert ">Indices de transfert\N{NO-BREAK SPACE}:</label>" in change_page
+    for name in ("Suivi des clics", "Alertes leads chauds", "Domaines de suivi", "Campagnes", "Modification de lien"):
+        assert name in change_page, name  # the sidebar's apps and models, the page's title
+    for header in ("Cliqué le", "Verdict", "Raison", "User agent", "Référent"):
+        assert header in change_page, header  # the link's clicks, read-only
+    assert "Humain" in change_page
