@@ -4,7 +4,8 @@ items it handled, idempotent, safe with several workers at once).
 - find_hot_leads: examines the settled clicks after its watermark, records the events of human
   clicks and queues their deliveries.
 - resume_lost_deliveries: sends again the deliveries whose attempt died midway or whose task was lost.
-- prune_delivery_log: deletes delivery attempts older than WEBHOOK_LOG_DAYS.
+- prune_delivery_log: deletes delivery attempts older than WEBHOOK_LOG_DAYS, and the results the
+  task queue keeps of the delivery tasks that finished before then.
 """
 
 import datetime
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from events.models import (
     Delivery,
@@ -194,12 +196,25 @@ def resume_lost_deliveries() -> int:
 
 
 def prune_delivery_log() -> int:
-    """Delete up to PRUNE_BATCH_SIZE delivery attempts older than WEBHOOK_LOG_DAYS, and the
-    finished deliveries and events left without any; return the number of attempts deleted."""
+    """Delete up to PRUNE_BATCH_SIZE delivery attempts older than WEBHOOK_LOG_DAYS, the finished
+    deliveries and events left without any, and up to PRUNE_BATCH_SIZE results of tasks that
+    finished before then; return the number of attempts and task results deleted."""
     cutoff = timezone.now() - datetime.timedelta(days=settings.WEBHOOK_LOG_DAYS)
     ids = list(DeliveryAttempt.objects.filter(attempted_at__lt=cutoff).values_list("id", flat=True)[:PRUNE_BATCH_SIZE])
     if ids:
         DeliveryAttempt.objects.filter(pk__in=ids).delete()
     finished = [DeliveryStatus.DELIVERED, DeliveryStatus.FAILED, DeliveryStatus.SKIPPED]
     Delivery.objects.filter(status__in=finished, created_at__lt=cutoff, log__isnull=True).delete()
+    return len(ids) + prune_task_results(cutoff)
+
+
+def prune_task_results(cutoff: datetime.datetime) -> int:
+    """Delete up to PRUNE_BATCH_SIZE results of tasks that finished before `cutoff`; return how
+    many. The database task queue (django-tasks-db) keeps a row for every task it ran, one per
+    delivery attempt, which the delivery log already records."""
+    ids = list(
+        DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).values_list("id", flat=True)[:PRUNE_BATCH_SIZE]
+    )
+    if ids:
+        DBTaskResult.objects.filter(pk__in=ids).delete()
     return len(ids)

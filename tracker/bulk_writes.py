@@ -10,8 +10,9 @@ def execute_many(sql: str, rows: list) -> None:
     On PostgreSQL through a psycopg cursor that binds on the server: the statement is parsed once
     and prepared after a few runs on the connection (DATABASE_PREPARE_THRESHOLD), and the rows are
     pipelined. Django's cursors bind on the client, so that each row arrives as a new statement to
-    parse and plan: half the cost of writing a link's counters or its country and device rows.
-    Through Django's cursor elsewhere, and where queries are logged or wrapped (DEBUG, tests)."""
+    parse and plan: a fifth of the database's work per derived click (docs/BENCHMARKS.md).
+    Through Django's cursor elsewhere, and where queries are logged or wrapped (DEBUG, a test
+    capturing queries)."""
     if not rows:
         return
     if connection.vendor != "postgresql" or connection.queries_logged or connection.execute_wrappers:

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from events.jobs import find_hot_leads, prune_delivery_log, resume_lost_deliveries
 from events.models import Delivery, DeliveryAttempt, DeliveryStatus, WebhookEndpoint
@@ -41,6 +42,23 @@ def test_old_delivery_attempts_are_pruned(receiver, settings):
     Delivery.objects.update(created_at=long_ago)
     assert prune_delivery_log() == 1
     assert (DeliveryAttempt.objects.count(), Delivery.objects.count()) == (0, 0)
+
+
+def test_results_of_delivery_tasks_are_pruned_with_the_log(receiver, settings):
+    """The task queue keeps a result row for every delivery task it ran: those finished before
+    WEBHOOK_LOG_DAYS go with the log, the others stay."""
+    settings.WEBHOOK_LOG_DAYS = 30
+    make_endpoint(receiver.url())
+    for number in range(2):
+        make_click(make_link(email=f"prospect{number}@company.com"), clicked_at=settled_time())
+    find_hot_leads()
+    run_queued_tasks()
+    old, recent = DBTaskResult.objects.finished().order_by("finished_at")
+    assert prune_delivery_log() == 0
+    DBTaskResult.objects.filter(pk=old.pk).update(finished_at=timezone.now() - datetime.timedelta(days=31))
+
+    assert prune_delivery_log() == 1
+    assert list(DBTaskResult.objects.values_list("pk", flat=True)) == [recent.pk]
 
 
 def test_the_admin_shows_the_secret_once_on_creation(admin_client):
