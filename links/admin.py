@@ -242,10 +242,6 @@ class LinkAdmin(ImportExportModelAdmin):
     def icp_label(self, link):
         return link.icp_label
 
-    @admin.display(ordering="click_count")  # labelled by the field
-    def human_clicks(self, link):
-        return link.click_count
-
     @admin.display(description=gettext_lazy("first click"), ordering="first_click")
     def first_click(self, link):
         return link.first_click
@@ -257,10 +253,6 @@ class LinkAdmin(ImportExportModelAdmin):
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def status(self, link):
         return link.status
-
-    @admin.display(boolean=True, ordering="shared")  # labelled by the field: "forwarded or shared"
-    def shared(self, link):
-        return link.shared
 
     @admin.display(description=gettext_lazy("forwarding evidence"))
     def sharing_evidence(self, link):

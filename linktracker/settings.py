@@ -313,7 +313,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     }
     _pg_options.setdefault("options", " ".join(f"-c {name}={value}" for name, value in _pg_settings.items()))
     # The redirect's two statements are prepared on each connection after this many runs
-    # (tracker.recording.fast_cursor); empty: never (PgBouncer before 1.21 in transaction mode).
+    # (tracker.statements.fast_cursor); empty: never (PgBouncer before 1.21 in transaction mode).
     _prepare_never = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5").strip() == ""
     _pg_options.setdefault("prepare_threshold", None if _prepare_never else env_int("DATABASE_PREPARE_THRESHOLD", 5))
     if env_int("DATABASE_POOL_MAX_SIZE", 0) > 0:

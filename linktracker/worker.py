@@ -4,12 +4,11 @@ Every tick (WORKER_TICK_SECONDS) it calls each job named in WORKER_JOBS, in orde
 tasks queued through Django's Tasks API (django-tasks with the django-tasks-db database backend),
 and goes round again while a job still finds work, for up to a tick: a burst of clicks is worked
 through at the pace it arrives, not one batch a tick. While there is work, a round starts at most
-every WORKER_ROUND_MS: under a steady stream of clicks each pass then takes that much of them
-at once. Going round again at once made each pass take only the few clicks that arrived during the
-last one, and a pass's fixed costs (its reads, its commit, on SQLite the checkpoint and the index
-pages every pass dirties again) made such a worker cost more processor per click than the redirect
-itself. On SQLite, after each round that found work,
-it checkpoints the write-ahead log, so that no redirect has to (a click and its figures add about
+every WORKER_ROUND_MS, so that under a steady stream each pass takes that much of it at once: a
+pass has fixed costs (its reads, its commit, on SQLite the checkpoint and index pages dirtied
+again), and passes of the few clicks that came during the last one cost more processor per click
+than the redirect itself. On SQLite, after each round that found work, it checkpoints the
+write-ahead log, so that no redirect has to (a click and its figures add about
 ten pages to the log: at a thousand clicks a second, once a tick would be too rare).
 A job takes no argument, does one bounded batch of work, returns how many items it handled, is
 idempotent, and is safe with several workers at once (row locks with SKIP LOCKED, or advisory

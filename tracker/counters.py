@@ -15,9 +15,9 @@ from django.db import connection
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 
 from links.models import CLICK_COUNTERS, Link
-from tracker.bulk_writes import execute_many
 from tracker.forwarding import SharingEvidence, looks_forwarded
 from tracker.models import Click, Verdict
+from tracker.statements import run_many
 
 UPDATE_COUNTERS_SQL = (
     f"UPDATE {Link._meta.db_table} SET human_clicks = %s, machine_clicks = %s, first_human_click_at = %s,"
@@ -125,7 +125,7 @@ def latest(*moments):
 
 def write_link_counters(counts: list[LinkCounts]) -> None:
     """Store the counters and forwarding evidence of count_link_clicks() or add_link_counts(): one
-    UPDATE statement run for every link (bulk_writes.execute_many; not Django's bulk_update, whose CASE
+    UPDATE statement run for every link (statements.run_many; not Django's bulk_update, whose CASE
     per field and row costs half a second for a thousand links)."""
     adapt_time = connection.ops.adapt_datetimefield_value
     rows = []
@@ -148,4 +148,4 @@ def write_link_counters(counts: list[LinkCounts]) -> None:
                 link.link_id,
             )
         )
-    execute_many(UPDATE_COUNTERS_SQL, rows)
+    run_many(UPDATE_COUNTERS_SQL, rows)

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Q
 
-from tracker.bulk_writes import execute_many
 from tracker.models import Click, LinkCountryCount, LinkDeviceCount, Verdict
+from tracker.statements import run_many
 
 FACETS = {
     LinkCountryCount: ("country",),
@@ -62,9 +62,7 @@ def write_link_facets(link_ids: Iterable[int], counted: dict) -> None:
         model.objects.filter(link_id__in=link_ids).delete()
         columns = ["link_id", *facet, "human_clicks", "all_clicks"]
         placeholders = ", ".join(["%s"] * len(columns))
-        execute_many(
-            f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) VALUES ({placeholders})", counted[model]
-        )
+        run_many(f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) VALUES ({placeholders})", counted[model])
 
 
 def add_link_facets(counted: dict) -> None:
@@ -73,7 +71,7 @@ def add_link_facets(counted: dict) -> None:
     for model, facet in FACETS.items():
         columns = ["link_id", *facet, "human_clicks", "all_clicks"]
         table = model._meta.db_table
-        execute_many(
+        run_many(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
             f" ON CONFLICT (link_id, {', '.join(facet)}) DO UPDATE SET"
             f" human_clicks = {table}.human_clicks + excluded.human_clicks,"

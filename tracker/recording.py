@@ -5,16 +5,16 @@ last BURST_WINDOW_SECONDS, for the burst rule), builds the click's facts with cl
 hands them to record_click(): the classification in pure Python, the device read from the user
 agent (tracker.devices, memoised per process), one INSERT. Nothing else is
 written: the link's counters and the rollup are derived from the clicks by the worker
-(tracker.derivation). Raw SQL on purpose:
-at thousands of clicks a second the ORM's per-statement cost shows; the statements stay plain
-and searchable (real table and column names).
+(tracker.derivation). Raw SQL on purpose, run through the driver's own cursor
+(tracker.statements): at thousands of clicks a second the ORM's per-statement cost shows; the
+statements stay plain and searchable (real table and column names).
 """
 
 import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
 
 from tracker.classification import (
@@ -29,6 +29,7 @@ from tracker.client_ip import client_network, parse_ip, stored_ip
 from tracker.countries import city_of, country_of
 from tracker.devices import describe_user_agent
 from tracker.models import REFERER_MAX_LENGTH, USER_AGENT_MAX_LENGTH, Click
+from tracker.statements import run_statement
 
 REASON_MAX_LENGTH = Click._meta.get_field("reason").max_length
 
@@ -150,46 +151,6 @@ def click_origin(facts: ClickFacts) -> tuple:
     address is anonymised) and the device, OS and browser of its user agent (memoised per process)."""
     device = describe_user_agent(facts.user_agent)
     return country_of(facts.ip), city_of(facts.ip), device.device_type, device.os, device.browser
-
-
-def run_statement(sql: str, params: list, fetch: bool = False) -> list | None:
-    """Run one statement of the click path; return its rows when `fetch`.
-
-    Through the database driver's own cursor on Django's open connection, under Django's error
-    wrapping (a failure is still a django.db.DatabaseError and marks the connection for its usual
-    recovery): Django's cursor wrapper costs about 25 µs a statement, as much as the redirect's
-    SELECT itself. Through Django's cursor when queries are logged (DEBUG, a test capturing
-    queries), an execute wrapper is installed (connection.execute_wrapper) or no connection is
-    open yet."""
-    database = connections[DEFAULT_DB_ALIAS]
-    if database.queries_logged or database.execute_wrappers or database.connection is None:
-        with database.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall() if fetch else None
-    with database.wrap_database_errors:
-        cursor = fast_cursor(database)
-        try:
-            cursor.execute(sql.replace("%s", "?") if database.vendor == "sqlite" else sql, params)
-            return cursor.fetchall() if fetch else None
-        finally:
-            cursor.close()
-
-
-if connection.vendor == "postgresql":
-    import psycopg
-
-    def fast_cursor(database):
-        """A psycopg cursor with server-side binding: psycopg prepares a statement it has run
-        DATABASE_PREPARE_THRESHOLD times on the connection (5 by default) and then sends only its
-        parameters. Django's own cursors bind on the client side, which re-sends and re-plans the
-        whole statement each time: about 100 µs of CPU per redirect. DATABASE_PREPARE_THRESHOLD
-        = "" turns preparing off (PgBouncer before 1.21 in transaction mode cannot keep them)."""
-        return psycopg.Cursor(database.connection)
-
-else:
-
-    def fast_cursor(database):
-        return database.connection.cursor()
 
 
 if connection.vendor == "sqlite":

@@ -16,8 +16,8 @@ from django.db.models import Count, DateTimeField, Func, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from tracker.bulk_writes import execute_many
 from tracker.models import Click, ClickQuarterCount, RollupWatermark, Verdict
+from tracker.statements import run_many
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 QUARTER_SECONDS = 15 * 60
@@ -145,7 +145,7 @@ def _quarter_counts(clicks):
 
 def _insert_quarter_counts(counts):
     adapt_time = connection.ops.adapt_datetimefield_value
-    execute_many(
+    run_many(
         f"INSERT INTO {ClickQuarterCount._meta.db_table} (quarter_start, verdict, clicks) VALUES (%s, %s, %s)",
         [(adapt_time(quarter), verdict, clicks) for quarter, verdict, clicks in counts],
     )

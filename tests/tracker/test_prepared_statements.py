@@ -12,7 +12,7 @@ from django.db import connection
 from links.models import Link
 from tests.factories import make_click, make_link
 from tracker.models import LinkCountryCount
-from tracker.recording import fast_cursor
+from tracker.statements import fast_cursor
 
 pytestmark = pytest.mark.django_db
 
