@@ -44,6 +44,7 @@ from tracker.rollup import (
     rebuild_rollup,
     replace_quarters,
     roll_up_step,
+    rolled_up_quarters,
     rollup_step,
 )
 
@@ -80,7 +81,7 @@ class CountedFigures:
 
     recounted: list  # count_link_clicks() of the links recounted
     facets: list  # [(chunk of link ids, count_link_facets() of the chunk)]
-    added: list  # add_link_counts() of the links whose new clicks are added
+    added: list  # count_appended_clicks() of the links whose new clicks are added
     added_facets: dict | None  # facet_counts() of those clicks
     quarters: tuple  # rollup.quarter_recount()
     rollup: tuple  # rollup.rollup_step()
@@ -104,7 +105,7 @@ def derive_click_figures(batch_size: int | None = None) -> int:
     new_clicks = list(
         Click.objects.filter(id__gt=state.last_click_id)
         .order_by("id")
-        .values_list("id", "link_id", "clicked_at", "reason")[:batch_size]
+        .values_list("id", "link_id", "reason")[:batch_size]
     )
     missing = [span for span in state.missing_click_ids if time.time() - span[2] < MISSING_CLICK_GRACE]
     late_clicks = list(clicks_in_spans(missing).values_list("id", "link_id", "clicked_at")) if missing else []
@@ -115,9 +116,10 @@ def derive_click_figures(batch_size: int | None = None) -> int:
 
     recounted_links = {link_id for _, link_id, _ in late_clicks} | {link_id for _, link_id, _ in stale if link_id}
     # A burst re-marked its link's earlier clicks as a scanner: clicks the counters may hold as human.
-    recounted_links |= {link_id for _, link_id, _, reason in new_clicks if reason.startswith(BURST_REASON_PREFIX)}
+    recounted_links |= {link_id for _, link_id, reason in new_clicks if reason.startswith(BURST_REASON_PREFIX)}
     quarters = {quarter_boundary(clicked_at) for *_, clicked_at in late_clicks}
-    quarters |= {quarter_boundary(clicked_at) for _, _, clicked_at, _ in new_clicks}
+    if new_clicks:  # the rolled-up quarters new clicks landed in (written late, with their time)
+        quarters |= rolled_up_quarters(Click.objects.filter(id__gt=state.last_click_id, id__lte=last_click_id))
     quarters |= {quarter for *_, quarter in stale if quarter}
     counted = count_figures(sorted(recounted_links), state.last_click_id, last_click_id, quarters, started)
 
@@ -151,7 +153,7 @@ def count_figures(
         appended = Click.objects.filter(id__gt=after_click_id, id__lte=last_click_id).exclude(
             link_id__in=recounted_links
         )
-        added = add_link_counts(count_appended_clicks(appended, after_click_id))
+        added = count_appended_clicks(appended, after_click_id)
         added_facets = facet_counts(appended)
     chunks = list(chunks_of(recounted_links))
     return CountedFigures(
@@ -166,8 +168,10 @@ def count_figures(
 
 def write_figures(counted: CountedFigures) -> None:
     """Write what count_figures() counted; the caller holds the derivation lock and has checked
-    that no pass wrote since the counts were taken (the additions start from the stored counters)."""
-    write_link_counters(counted.recounted + counted.added)
+    that no pass wrote since the counts were taken (the additions go to counters that hold every
+    click up to the watermark the counts started from)."""
+    write_link_counters(counted.recounted)
+    add_link_counts(counted.added)
     for chunk, facets in counted.facets:
         write_link_facets(chunk, facets)
     if counted.added_facets:

@@ -1,6 +1,6 @@
 """Raw SQL through the database driver's own cursor on Django's connection: the click path's two
 statements (tracker.recording) and the worker's writes of the derived figures (tracker.counters,
-tracker.facets, tracker.rollup).
+tracker.facets, tracker.rollup); and raw_rows(), a queryset's rows without Django's conversions.
 
 Django's cursor wrapper costs about 25 µs a statement, as much as the redirect's SELECT itself, and
 on PostgreSQL it binds on the client: every statement, every row of an executemany, reaches the
@@ -51,6 +51,16 @@ def run_many(sql: str, rows: list) -> None:
             cursor.executemany(driver_sql(sql), rows)
         finally:
             cursor.close()
+
+
+def raw_rows(queryset) -> list[tuple]:
+    """The rows of `queryset` as the driver returns them, without Django's conversion of each value
+    (an aggregate of times is text on SQLite): for figures the worker only adds up and writes back
+    (tracker.counters)."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def needs_django_cursor(database) -> bool:

@@ -86,3 +86,51 @@ def test_saving_a_link_in_the_admin_keeps_the_worker_s_evidence():
     stale.save()
     link.refresh_from_db()
     assert (link.first_name, link.shared, link.shared_devices) == ("Johnny", True, 2)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("first_at", "apart"),
+    [
+        (T0, timedelta(hours=1)),  # exactly the threshold: forwarded
+        (T0, timedelta(hours=1) - timedelta(microseconds=1)),  # a microsecond short: not
+        (T0 + timedelta(microseconds=999_999), timedelta(hours=1)),  # a fraction that must not round
+        (T0 + timedelta(microseconds=999_999), timedelta(hours=1) - timedelta(microseconds=1)),
+        (T0 + timedelta(microseconds=500_000), timedelta(hours=1, microseconds=500_000)),  # lands on a whole second
+        (T0, timedelta(days=3)),
+    ],
+)
+def test_a_pass_judges_added_clicks_as_the_rule_does(first_at, apart):
+    """The worker adds new clicks to the stored evidence and judges it in SQL (tracker.counters):
+    to the microsecond, the same verdict as looks_forwarded() and as a recount from the clicks."""
+    link = make_link()
+    make_click(link, first_at, ip="90.84.10.0", user_agent="phone")  # each make_click runs a pass
+    make_click(link, first_at + apart, ip="85.214.132.0", user_agent="laptop")
+    expected = looks_forwarded(SharingEvidence(2, 2, first_at, first_at + apart))
+
+    link.refresh_from_db()
+    by_pass = (link.shared, link.shared_devices, link.shared_first_click_at, link.shared_last_click_at)
+    recount_click_figures()
+    link.refresh_from_db()
+    by_recount = (link.shared, link.shared_devices, link.shared_first_click_at, link.shared_last_click_at)
+
+    assert by_pass == by_recount == (expected, 2, first_at, first_at + apart)
+    assert expected is (apart >= timedelta(hours=1))
+
+
+@pytest.mark.django_db
+def test_a_pass_applies_the_thresholds_of_the_settings(settings):
+    """SHARED_MIN_* are read when the pass writes: three devices a day apart under 3 and 24."""
+    settings.SHARED_MIN_DEVICES = 3
+    settings.SHARED_MIN_NETWORKS = 3
+    settings.SHARED_MIN_HOURS_APART = 24
+    link = make_link()
+    make_click(link, T0, ip="90.84.10.0", user_agent="phone")
+    make_click(link, T0 + timedelta(hours=23), ip="90.84.10.0", user_agent="laptop")
+    make_click(link, T0 + timedelta(hours=23, minutes=30), ip="90.84.10.0", user_agent="tablet")
+    link.refresh_from_db()
+    assert (link.shared, link.shared_devices, link.shared_networks) == (False, 3, 1)
+
+    make_click(link, T0 + timedelta(hours=24), ip="90.84.10.0", user_agent="tablet")
+    link.refresh_from_db()
+    assert (link.shared, link.shared_devices, link.shared_networks) == (True, 3, 1)
