@@ -34,7 +34,7 @@ def event_data(*, event_id, event_type, click, link, human_clicks, first_click_a
         "event": event_type,
         "occurred_at": iso(click.clicked_at),
         "token": link.token,
-        "tracking_url": tracking_url(None, link.token),
+        "tracking_url": tracking_url(None, link.token, link.campaign),
         "email": link.email,
         "first_name": link.first_name,
         "last_name": link.last_name,

@@ -3,7 +3,8 @@
 import datetime
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from events.jobs import find_hot_leads
@@ -161,3 +162,41 @@ def test_the_redirect_does_no_event_work(client, receiver, django_assert_num_que
     with django_assert_num_queries(2):
         response = client.get(f"/t/{link.token}", HTTP_USER_AGENT=CHROME)
     assert response.status_code == 302
+
+
+def test_the_event_gives_the_tracking_url_the_prospect_was_sent(settings):
+    """A campaign served on a tracking domain hands out that domain's URLs: the event says so."""
+    from links.models import TrackingDomain
+
+    settings.PUBLIC_BASE_URL = "https://app.example.com"
+    campaign = make_campaign("on-a-domain")
+    campaign.tracking_domain = TrackingDomain.objects.create(host="go.acme-mail.com")
+    campaign.save()
+    on_domain = make_link(campaign="on-a-domain")
+    plain = make_link(email="plain@company.com")
+    make_click(on_domain, clicked_at=settled_time())
+    make_click(plain, clicked_at=settled_time())
+
+    assert find_hot_leads() == 2
+    urls = {event.link_id: event.data["tracking_url"] for event in Event.objects.all()}
+    assert urls == {
+        on_domain.pk: f"https://go.acme-mail.com/t/{on_domain.token}",
+        plain.pk: f"https://app.example.com/t/{plain.token}",
+    }
+
+
+def test_the_events_of_a_pass_cost_the_same_queries_however_many():
+    """Payloads are built from one read of the clicks, links and campaigns: no query per event
+    (e.g. a column left out of that read and fetched link by link)."""
+    when = settled_time()
+    for number in range(3):
+        make_click(make_link(email=f"few{number}@company.com"), clicked_at=when)
+    with CaptureQueriesContext(connection) as few:
+        assert find_hot_leads() == 3
+    for number in range(30):
+        make_click(make_link(email=f"many{number}@company.com", campaign=f"campaign {number % 4}"), clicked_at=when)
+    with CaptureQueriesContext(connection) as many:
+        assert find_hot_leads() == 30
+
+    assert Event.objects.count() == 33
+    assert len(many) == len(few)
