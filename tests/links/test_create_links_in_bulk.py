@@ -1,9 +1,8 @@
 """POST /api/links/ with a JSON list: many prospects in one request, all or nothing."""
 
-import time
-
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 
 from links.models import Campaign, Link, LinkQuerySet
 from links.serializers import MAX_LINKS_PER_REQUEST
@@ -172,14 +171,16 @@ def test_a_list_takes_a_fixed_number_of_queries(api, django_assert_max_num_queri
     assert Link.objects.count() == 300
 
 
-def test_ten_thousand_links_are_created_in_a_few_seconds(api):
-    """Clay pushes whole tables: 10,000 rows in one request (target 3 s on SQLite). Measured in
-    this process's CPU time, which the shared machine's other load does not inflate."""
-    started = time.process_time()
-    response = api.post(URL, [prospect(n) for n in range(MAX_LINKS_PER_REQUEST)], format="json")
-    elapsed = time.process_time() - started
+def test_ten_thousand_links_are_created_in_one_request_by_batched_statements(api):
+    """Clay pushes whole tables: 10,000 rows in one request are all created, each with its own
+    token, by statements that take many rows at a time (about 45 on SQLite, whose statements take
+    999 parameters at most; all of them on PostgreSQL), never one per row. How long it takes is the
+    benchmark's figure (bench/ingest.py), not a test's: a timed test fails on a slow machine and
+    proves nothing on a fast one."""
+    with CaptureQueriesContext(connection) as queries:
+        response = api.post(URL, [prospect(n) for n in range(MAX_LINKS_PER_REQUEST)], format="json")
 
     assert response.status_code == 201
     assert Link.objects.count() == MAX_LINKS_PER_REQUEST
     assert len({item["token"] for item in response.json()}) == MAX_LINKS_PER_REQUEST
-    assert elapsed < 5, f"{elapsed:.1f} s of CPU"
+    assert len(queries) < MAX_LINKS_PER_REQUEST / 20, f"{len(queries)} statements"
