@@ -11,7 +11,7 @@ items it handled, idempotent, safe with several workers at once).
 import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -27,6 +27,7 @@ from events.models import (
 )
 from events.payloads import event_data
 from tracker.models import Click, Verdict
+from tracker.statements import run_many
 
 # What event_data() reads of a click, its link and campaign: a thousand first clicks a pass build a
 # thousand payloads, and loading the links' other two dozen columns cost as much as the rest.
@@ -43,6 +44,10 @@ PAYLOAD_FIELDS = (
     "link__sent_at",
     "link__campaign__name",
     "link__campaign__tracking_domain",
+)
+INSERT_EVENT_SQL = (
+    f"INSERT INTO {Event._meta.db_table} (event_id, type, link_id, click_id, occurred_at, data, created_at)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s)"
 )
 BATCH_SIZE = 2000  # clicks examined per run: the worker runs it every WORKER_ROUND_MS while it finds work
 LOST_AFTER = datetime.timedelta(minutes=5)  # far beyond WEBHOOK_TIMEOUT_SECONDS
@@ -171,16 +176,41 @@ def new_events(human_click_ids: list[int]) -> tuple[list[Event], list[WebhookEnd
 
 def save_events(events: list[Event], endpoints: list[WebhookEndpoint]) -> list[Delivery]:
     """Save new_events()'s events and a delivery of each to every endpoint that wants it; return
-    the deliveries."""
-    Event.objects.bulk_create(events)
+    the deliveries. The events' ids are read back only when a delivery needs them."""
+    insert_events(events)
+    wanted = [(event, endpoint) for event in events for endpoint in endpoints if wants(endpoint, event)]
+    if not wanted:
+        return []
+    saved = Event.objects.filter(event_id__in={event.event_id for event, _ in wanted}).values_list("event_id", "id")
+    ids = dict(saved)
     now = timezone.now()
-    deliveries = [
-        Delivery(event=event, endpoint=endpoint, next_attempt_at=now)
-        for event in events
-        for endpoint in endpoints
-        if wants(endpoint, event)
-    ]
-    return Delivery.objects.bulk_create(deliveries)
+    return Delivery.objects.bulk_create(
+        Delivery(event_id=ids[event.event_id], endpoint=endpoint, next_attempt_at=now) for event, endpoint in wanted
+    )
+
+
+def insert_events(events: list[Event]) -> None:
+    """Insert `events`: one INSERT run for every event (tracker.statements.run_many). Django's
+    bulk_create prepares each field of each object in Python: when most clicks of a pass were first
+    clicks, that was a third of the pass's processor time."""
+    adapt_time = connection.ops.adapt_datetimefield_value
+    data = Event._meta.get_field("data")
+    created_at = adapt_time(timezone.now())
+    run_many(
+        INSERT_EVENT_SQL,
+        [
+            (
+                event.event_id,
+                str(event.type),  # the value: a driver may write an Enum member's name
+                event.link_id,
+                event.click_id,
+                adapt_time(event.occurred_at),
+                data.get_db_prep_save(event.data, connection),
+                created_at,
+            )
+            for event in events
+        ],
+    )
 
 
 def wants(endpoint: WebhookEndpoint, event: Event) -> bool:
