@@ -95,7 +95,8 @@ def test_a_failing_job_is_logged_and_the_next_job_still_runs(caplog):
 
     handled = worker.tick()
 
-    assert calls == ["failing", "counting", "failing", "counting"]  # again while a job found work
+    # again while a job found work; the failed one waits for the next tick
+    assert calls == ["failing", "counting", "counting"]
     assert handled == {f"{__name__}.counting_job": 2, "queued tasks": 0}
     assert f"{__name__}.failing_job failed; the other jobs go on." in caplog.text
     assert worker.database_failures == 0
@@ -150,6 +151,28 @@ def test_a_tick_goes_round_again_while_a_job_finds_work():
 
     assert worker.tick() == {f"{__name__}.backlog_job": 5, "queued tasks": 0}
     assert backlog == []
+
+
+def idle_job():
+    """A housekeeping job with nothing to do, noting each call."""
+    calls.append("idle")
+    return 0
+
+
+def test_later_rounds_of_a_tick_run_only_the_jobs_that_found_work():
+    """An idle job still costs its queries: it runs on a tick's first round, not on the rounds a
+    backlog of another job keeps going."""
+    backlog[:] = range(5)
+    worker = Worker([f"{__name__}.idle_job", f"{__name__}.backlog_job"], tick_seconds=30)
+    worker.task_runner = None
+
+    assert worker.tick() == {f"{__name__}.idle_job": 0, f"{__name__}.backlog_job": 5, "queued tasks": 0}
+    assert calls == ["idle"]
+    assert backlog == []
+
+    backlog[:] = range(3)
+    worker.tick()
+    assert calls == ["idle", "idle"]  # every tick starts with every job
 
 
 def test_while_the_jobs_find_work_a_round_starts_at_most_every_round_seconds():
