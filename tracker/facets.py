@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Q
 
+from links.models import Link
 from tracker.models import Click, LinkCountryCount, LinkDeviceCount, Verdict
 from tracker.statements import run_many
 
@@ -58,23 +59,35 @@ def write_link_facets(link_ids: Iterable[int], counted: dict) -> None:
     link_ids = list(link_ids)
     if not link_ids:
         return
-    for model, facet in FACETS.items():
+    for model in FACETS:
         model.objects.filter(link_id__in=link_ids).delete()
-        columns = ["link_id", *facet, "human_clicks", "all_clicks"]
-        placeholders = ", ".join(["%s"] * len(columns))
-        run_many(f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) VALUES ({placeholders})", counted[model])
+        run_many(insert_if_link_exists(model), with_link_id_again(counted[model]))
 
 
 def add_link_facets(counted: dict) -> None:
     """Add facet_counts() of appended clicks to the country and device rows, creating the rows a
     link did not have: one upsert run for every row, per table."""
     for model, facet in FACETS.items():
-        columns = ["link_id", *facet, "human_clicks", "all_clicks"]
         table = model._meta.db_table
         run_many(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
-            f" ON CONFLICT (link_id, {', '.join(facet)}) DO UPDATE SET"
+            f"{insert_if_link_exists(model)} ON CONFLICT (link_id, {', '.join(facet)}) DO UPDATE SET"
             f" human_clicks = {table}.human_clicks + excluded.human_clicks,"
             f" all_clicks = {table}.all_clicks + excluded.all_clicks",
-            counted[model],
+            with_link_id_again(counted[model]),
         )
+
+
+def insert_if_link_exists(model) -> str:
+    """An INSERT of one (link id, *facet, human clicks, all clicks) row into `model`'s table, which
+    inserts nothing when the link is gone: a link deleted after the pass counted its clicks and
+    before it wrote would otherwise fail the pass's commit on the foreign key (and its rows would
+    wait for the next pass). Its parameters: the row, then the link id again (with_link_id_again())."""
+    columns = ["link_id", *FACETS[model], "human_clicks", "all_clicks"]
+    return (
+        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(['%s'] * len(columns))}"
+        f" WHERE EXISTS (SELECT 1 FROM {Link._meta.db_table} WHERE id = %s)"
+    )
+
+
+def with_link_id_again(rows: list) -> list:
+    return [(*row, row[0]) for row in rows]

@@ -16,7 +16,7 @@ from tests.factories import make_click, make_link
 from tests.tracker.user_agents import CHROME, SLACKBOT
 from tracker.client_ip import parse_ip
 from tracker.derivation import derive_click_figures, mark_figures_stale, recount_click_figures
-from tracker.models import Click
+from tracker.models import Click, LinkCountryCount, LinkDeviceCount
 from tracker.recording import click_facts, record_click
 
 pytestmark = pytest.mark.django_db
@@ -187,6 +187,38 @@ def test_a_click_stored_for_a_link_deleted_meanwhile_is_deleted_by_the_next_pass
     assert counters(kept) == (1, 0, MONDAY, MONDAY, MONDAY, MONDAY)
     assert list(kept.country_counts.values_list("country", "human_clicks")) == [("FR", 1)]
     assert derive_click_figures() == 0
+
+
+@pytest.mark.parametrize("recounted", [False, True], ids=["added", "recounted"])
+def test_a_link_deleted_while_a_pass_counts_does_not_fail_the_pass(monkeypatch, recounted):
+    """The pass counts without a lock, then writes: a link deleted in between (the admin, the API)
+    gets no country or device row, and the other links' figures are written by that same pass."""
+    import tracker.derivation
+
+    gone, kept = make_link(email="gone@company.com"), make_link(email="kept@startup.io")
+    make_click(gone, MONDAY)  # derived: a later change of its clicks makes the next pass recount it
+    for link in (gone, kept):
+        facts = click_facts(ip=parse_ip("203.0.113.7"), user_agent=CHROME, referer="", sent_at=None, clicked_at=MONDAY)
+        record_click(link.pk, facts)
+    Click.objects.update(country="FR")
+    if recounted:
+        mark_figures_stale(Click.objects.filter(link_id=gone.pk))
+    count_figures = tracker.derivation.count_figures
+
+    def counted_then_link_deleted(*args):
+        counted = count_figures(*args)
+        Link.objects.filter(pk=gone.pk).delete()
+        return counted
+
+    monkeypatch.setattr(tracker.derivation, "count_figures", counted_then_link_deleted)
+
+    assert derive_click_figures() > 0
+
+    assert counters(kept) == (1, 0, MONDAY, MONDAY, MONDAY, MONDAY)
+    assert list(kept.country_counts.values_list("country", "human_clicks")) == [("FR", 1)]
+    assert not Link.objects.filter(pk=gone.pk).exists()
+    assert LinkCountryCount.objects.filter(link_id=gone.pk).count() == 0
+    assert LinkDeviceCount.objects.filter(link_id=gone.pk).count() == 0
 
 
 def test_the_clicks_table_has_no_foreign_key_constraint_but_deleting_a_link_deletes_its_clicks():
