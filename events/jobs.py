@@ -181,8 +181,7 @@ def save_events(events: list[Event], endpoints: list[WebhookEndpoint]) -> list[D
     wanted = [(event, endpoint) for event in events for endpoint in endpoints if wants(endpoint, event)]
     if not wanted:
         return []
-    saved = Event.objects.filter(event_id__in={event.event_id for event, _ in wanted}).values_list("event_id", "id")
-    ids = dict(saved)
+    ids = dict(Event.objects.filter(event_id__in={event.event_id for event, _ in wanted}).values_list("event_id", "id"))
     now = timezone.now()
     return Delivery.objects.bulk_create(
         Delivery(event_id=ids[event.event_id], endpoint=endpoint, next_attempt_at=now) for event, endpoint in wanted

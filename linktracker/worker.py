@@ -105,12 +105,12 @@ class Worker:
                 logger.info("%s: %s handled.", path, count)
         return handled
 
-    def run_jobs_once(self, jobs: list | None = None) -> dict[str, int]:
-        """Run each of `jobs` (default: every job) once, then up to tasks_per_tick queued tasks;
-        return what each handled."""
+    def run_jobs_once(self, jobs: list) -> dict[str, int]:
+        """Run each of `jobs` ((path, job) pairs of self.jobs) once, then up to tasks_per_tick
+        queued tasks; return what each handled."""
         handled = {}
         database_failed = False
-        for path, job in [*(self.jobs if jobs is None else jobs), ("queued tasks", self.run_queued_tasks)]:
+        for path, job in [*jobs, ("queued tasks", self.run_queued_tasks)]:
             if self.stopping.is_set():
                 break
             try:

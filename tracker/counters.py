@@ -5,11 +5,11 @@ Two ways, both used by the worker (tracker.derivation): the clicks appended sinc
 added to the counters (count_appended_clicks(): one grouped read of the new clicks, not of each
 link's history; then add_link_counts(): one UPDATE per link that adds them to what is stored, in
 SQL), and a link whose clicks changed, went away or arrived late is recounted from its clicks up to
-the pass's last click (count_link_clicks(), then write_link_counters()). Counting (reads) and
-writing are two steps, so that the worker counts before it takes the write lock and holds that lock
-only to write.
+the pass's last click (count_link_clicks(), then write_link_counters(): the counters emptied, then
+the recount added). Counting (reads) and writing are two steps, so that the worker counts before it
+takes the write lock and holds that lock only to write.
 
-The additions never travel through Python's datetimes: their times are read and written as the
+The counts never travel through Python's datetimes: their times are read and written as the
 database returns them (text on SQLite), compared and judged by SQL (add_counts_statement()).
 Reading the stored counters back and converting four times per link each way made up about 40 % of
 the worker's processor time per new click (on SQLite, 0.85 million instructions before, 0.49
@@ -19,20 +19,13 @@ after, counted by callgrind over a thousand clicks on a thousand links).
 import re
 from typing import NamedTuple
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 
 from links.models import Link
-from tracker.forwarding import SharingEvidence, looks_forwarded
+from tracker.forwarding import forwarded_sql
 from tracker.models import Click, Verdict
 from tracker.statements import raw_rows, run_many
-
-UPDATE_COUNTERS_SQL = (
-    f"UPDATE {Link._meta.db_table} SET human_clicks = %s, machine_clicks = %s, first_human_click_at = %s,"
-    " last_human_click_at = %s, first_click_at = %s, last_click_at = %s, shared = %s, shared_devices = %s,"
-    " shared_networks = %s, shared_first_click_at = %s, shared_last_click_at = %s WHERE id = %s"
-)
 
 
 class LinkCounts(NamedTuple):
@@ -48,6 +41,20 @@ class LinkCounts(NamedTuple):
 
 
 HUMAN = Q(verdict=Verdict.HUMAN)
+# A link's counters and forwarding evidence before any click.
+EMPTY_COUNTERS = {
+    "human_clicks": 0,
+    "machine_clicks": 0,
+    "first_human_click_at": None,
+    "last_human_click_at": None,
+    "first_click_at": None,
+    "last_click_at": None,
+    "shared": False,
+    "shared_devices": 0,
+    "shared_networks": 0,
+    "shared_first_click_at": None,
+    "shared_last_click_at": None,
+}
 
 
 def count_link_clicks(link_ids, up_to_click_id: int) -> list[LinkCounts]:
@@ -56,7 +63,7 @@ def count_link_clicks(link_ids, up_to_click_id: int) -> list[LinkCounts]:
     without clicks."""
     link_ids = list(link_ids)
     clicks = Click.objects.filter(link_id__in=link_ids, id__lte=up_to_click_id)
-    found = {counts.link_id: counts for counts in grouped_counts(clicks)}
+    found = {row[0]: LinkCounts(*row) for row in raw_rows(grouped_rows(clicks))}
     return [found.get(link_id, LinkCounts(link_id)) for link_id in link_ids]
 
 
@@ -75,12 +82,6 @@ def count_appended_clicks(appended: QuerySet, after_click_id: int) -> list[LinkC
         counted_networks=HUMAN & Q(seen_network=False),
     )
     return [LinkCounts(*row) for row in raw_rows(grouped)]
-
-
-def grouped_counts(clicks: QuerySet) -> list[LinkCounts]:
-    """LinkCounts of each link in `clicks`, in one grouped read; devices and networks are the
-    distinct user agents and addresses of their human clicks."""
-    return [LinkCounts(*row) for row in grouped_rows(clicks)]
 
 
 def grouped_rows(clicks: QuerySet, counted_devices: Q = HUMAN, counted_networks: Q = HUMAN) -> QuerySet:
@@ -114,10 +115,8 @@ def add_link_counts(added: list[LinkCounts]) -> None:
 
 
 def add_counts_statement() -> tuple[str, list[str]]:
-    """The UPDATE of add_link_counts() and the LinkCounts fields its %s stand for, in order.
-    looks_forwarded() in SQL: the human clicks' first and last times once the new ones are added, at
-    least SHARED_MIN_HOURS_APART hours apart, from at least SHARED_MIN_DEVICES devices or
-    SHARED_MIN_NETWORKS networks."""
+    """The UPDATE of add_link_counts() and the LinkCounts fields its %s stand for, in order; the
+    forwarding rule (tracker.forwarding) judges the evidence once the new clicks are added."""
     if connection.vendor == "postgresql":
 
         def earliest(column, field):
@@ -125,9 +124,6 @@ def add_counts_statement() -> tuple[str, list[str]]:
 
         def latest(column, field):
             return f"GREATEST({column}, %({field})s)"
-
-        def hours_apart(first, last, hours):
-            return f"{last} - {first} >= make_interval(hours => {hours})"
 
     else:
 
@@ -138,26 +134,18 @@ def add_counts_statement() -> tuple[str, list[str]]:
         def latest(column, field):
             return f"COALESCE(MAX({column}, %({field})s), {column}, %({field})s)"
 
-        def hours_apart(first, last, hours):
-            # Whole seconds shifted by datetime() (fraction cut first: it would round), fraction put back.
-            return f"{last} >= (datetime(substr({first}, 1, 19), '+{hours * 3600} seconds') || substr({first}, 20))"
-
     first_human = earliest("first_human_click_at", "first_human_click_at")
     last_human = latest("last_human_click_at", "last_human_click_at")
     devices = "shared_devices + %(devices)s"
     networks = "shared_networks + %(networks)s"
-    forwarded = (
-        f"COALESCE(({hours_apart(first_human, last_human, int(settings.SHARED_MIN_HOURS_APART))})"
-        f" AND ({devices} >= {int(settings.SHARED_MIN_DEVICES)} OR {networks} >= {int(settings.SHARED_MIN_NETWORKS)}),"
-        " FALSE)"
-    )
     template = (
         f"UPDATE {Link._meta.db_table} SET human_clicks = human_clicks + %(human_clicks)s,"
         " machine_clicks = machine_clicks + %(machine_clicks)s,"
         f" first_human_click_at = {first_human}, last_human_click_at = {last_human},"
         f" first_click_at = {earliest('first_click_at', 'first_click_at')},"
         f" last_click_at = {latest('last_click_at', 'last_click_at')},"
-        f" shared = {forwarded}, shared_devices = {devices}, shared_networks = {networks},"
+        f" shared = {forwarded_sql(first_human, last_human, devices, networks)},"
+        f" shared_devices = {devices}, shared_networks = {networks},"
         f" shared_first_click_at = {first_human}, shared_last_click_at = {last_human}"
         " WHERE id = %(link_id)s"
     )
@@ -165,28 +153,9 @@ def add_counts_statement() -> tuple[str, list[str]]:
 
 
 def write_link_counters(counts: list[LinkCounts]) -> None:
-    """Store the counters and forwarding evidence of count_link_clicks() or add_link_counts(): one
-    UPDATE statement run for every link (statements.run_many; not Django's bulk_update, whose CASE
-    per field and row costs half a second for a thousand links)."""
-    adapt_time = connection.ops.adapt_datetimefield_value
-    rows = []
-    for link in counts:
-        evidence = SharingEvidence(link.devices, link.networks, link.first_human_click_at, link.last_human_click_at)
-        first_human, last_human = adapt_time(link.first_human_click_at), adapt_time(link.last_human_click_at)
-        rows.append(
-            (
-                link.human_clicks,
-                link.machine_clicks,
-                first_human,
-                last_human,
-                adapt_time(link.first_click_at),
-                adapt_time(link.last_click_at),
-                looks_forwarded(evidence),
-                link.devices,
-                link.networks,
-                first_human,
-                last_human,
-                link.link_id,
-            )
-        )
-    run_many(UPDATE_COUNTERS_SQL, rows)
+    """Store count_link_clicks()'s counters (a recount): the links' counters emptied (one UPDATE),
+    then the counts added by add_link_counts(), so that one statement, and one rule, writes every
+    link's counters and forwarding evidence. Recounts are the rare case (late, changed or deleted
+    clicks, recount_clicks); a pass's new clicks only add."""
+    Link.objects.filter(id__in=[counts.link_id for counts in counts]).update(**EMPTY_COUNTERS)
+    add_link_counts(counts)

@@ -1,20 +1,50 @@
 """The forwarded-link rule: several devices or networks, hours apart, is another person."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 
 from tests.factories import make_click, make_link
 from tracker.derivation import recount_click_figures
-from tracker.forwarding import SharingEvidence, looks_forwarded
+from tracker.forwarding import forwarded_sql
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class SharingEvidence:
+    devices: int
+    networks: int
+    first_click_at: datetime | None
+    last_click_at: datetime | None
+
+
+def looks_forwarded(evidence):
+    """tracker.forwarding's rule, judged by the database on these values as the worker's UPDATE
+    judges a link's stored evidence."""
+    time = "CAST(%({})s AS timestamptz)" if connection.vendor == "postgresql" else "%({})s"
+    rule = forwarded_sql(time.format("first"), time.format("last"), "%(devices)s", "%(networks)s")
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {rule}",
+            {
+                "first": adapt(evidence.first_click_at),
+                "last": adapt(evidence.last_click_at),
+                "devices": evidence.devices,
+                "networks": evidence.networks,
+            },
+        )
+        return bool(cursor.fetchone()[0])
 
 
 def evidence(devices, networks, hours_apart):
     return SharingEvidence(devices, networks, T0, T0 + timedelta(hours=hours_apart))
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("devices", "networks", "hours_apart", "forwarded"),
     [
@@ -31,10 +61,12 @@ def test_several_devices_or_networks_hours_apart_look_forwarded(devices, network
     assert looks_forwarded(evidence(devices, networks, hours_apart)) is forwarded
 
 
+@pytest.mark.django_db
 def test_a_link_without_human_click_is_not_forwarded():
     assert looks_forwarded(SharingEvidence(0, 0, None, None)) is False
 
 
+@pytest.mark.django_db
 def test_the_thresholds_come_from_the_settings(settings):
     """SHARED_MIN_DEVICES=3, SHARED_MIN_NETWORKS=3, SHARED_MIN_HOURS_APART=24."""
     settings.SHARED_MIN_DEVICES = 3
