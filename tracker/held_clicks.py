@@ -10,9 +10,13 @@ destination cache: the burst rule does not apply to held clicks).
 write_held_clicks(), a job of the background worker (`manage.py worker` on every web host, as
 the spool is local), writes them back: each in one transaction with its key in WrittenHeldClick,
 whose primary key makes a second write of the same click fail, so a crash between the commit and
-the removal of the file never writes a click twice; a click whose INSERT reached the database while
-its answer was lost (connection cut mid-statement) is recognised and not written again. A click
-whose link was deleted meanwhile is dropped with its file.
+the removal of the file never writes a click twice. A click whose own INSERT failed may have reached
+the database all the same (connection cut after the statement, before its answer): it is held
+marked may_be_stored and written only if no click of its link has its time to the microsecond, user
+agent and referer. Every other held click (the redirect never tried to write it: the destination
+came from the cache) is written as is: two prospects' clicks on one link can share all of those
+(a mail gateway scanning a link from two processes at once), and such a match must not cost one
+of them. A click whose link was deleted meanwhile is dropped with its file.
 """
 
 import datetime
@@ -40,24 +44,27 @@ BATCH_SIZE = 500
 # (minutes: the file goes right after the commit); a week is generous.
 KEYS_KEPT = datetime.timedelta(days=7)
 STALE_TEMPORARY_SECONDS = 60
-# The link may have been deleted meanwhile; the click may already be stored: its INSERT reached
-# the database, but the connection was cut before the answer did. Such a click is recognised by
-# its link, time to the microsecond, user agent and referer (index click_link_time_verdict).
+# The link may have been deleted meanwhile: nothing is inserted then.
 INSERT_HELD_CLICK_SQL = (
     f"INSERT INTO tracker_click ({', '.join(CLICK_COLUMNS)})"
-    f" SELECT link.id, {', '.join(['%s'] * (len(CLICK_COLUMNS) - 1))} FROM links_link link"
-    " WHERE link.id = %s AND NOT EXISTS (SELECT 1 FROM tracker_click click WHERE click.link_id = %s"
+    f" SELECT link.id, {', '.join(['%s'] * (len(CLICK_COLUMNS) - 1))} FROM links_link link WHERE link.id = %s"
+)
+# A click that may be stored already (its INSERT reached the database, the answer was cut) is
+# recognised by its link, time to the microsecond, user agent and referer (index click_link_time_verdict).
+INSERT_HELD_CLICK_UNLESS_STORED_SQL = INSERT_HELD_CLICK_SQL + (
+    " AND NOT EXISTS (SELECT 1 FROM tracker_click click WHERE click.link_id = %s"
     " AND click.clicked_at = %s AND click.user_agent = %s AND click.referer = %s)"
 )
 
 
-def hold_click(link_id: int, facts: ClickFacts, error: Exception | None = None) -> str | None:
+def hold_click(link_id: int, facts: ClickFacts, write_error: Exception | None = None) -> str | None:
     """Classify the click and keep it in the host's spool; return its key, or None if even the
-    spool refused it (the click is then logged in full, and lost). `error` is why the database
-    did not take it: noted, so the next redirects leave the database alone for a moment."""
-    if error is not None:
-        note_database_failure(error)
-        logger.warning("Click on link %s held on this host: %s", link_id, error)
+    spool refused it (the click is then logged in full, and lost). `write_error` is how the
+    redirect's own INSERT of this click failed, if it tried one: noted, so the next redirects
+    leave the database alone for a moment, and the click held as one that may be stored already."""
+    if write_error is not None:
+        note_database_failure(write_error)
+        logger.warning("Click on link %s held on this host: %s", link_id, write_error)
     verdict, reason = classify(facts)
     key = f"{facts.clicked_at.astimezone(datetime.UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex}"
     held = {
@@ -71,6 +78,7 @@ def hold_click(link_id: int, facts: ClickFacts, error: Exception | None = None) 
         "referer": facts.referer,
         "verdict": verdict,
         "reason": reason[:REASON_MAX_LENGTH],
+        "may_be_stored": write_error is not None,
     }
     try:
         spool(key, json.dumps(held).encode())
@@ -132,29 +140,29 @@ def write_held_click(held: dict) -> bool:
     """Write one held click with its key, in one transaction; False if it was written before
     (the key exists, or its own INSERT got through after all) or its link is gone. Raises
     DatabaseError while the database is down."""
+    clicked_at = database_time(datetime.datetime.fromisoformat(held["clicked_at"]))
+    params = [
+        clicked_at,
+        connection.ops.adapt_ipaddressfield_value(held["ip"]),
+        held["user_agent"],
+        held["referer"],
+        held["verdict"],
+        held["reason"],
+        # Clicks held before a column existed: blank, as stored clicks were then.
+        *(held.get(column, "") for column in ORIGIN_COLUMNS),
+        held["link_id"],
+    ]
+    # Files held before the mark existed: checked, as every held click then was.
+    if held.get("may_be_stored", True):
+        sql = INSERT_HELD_CLICK_UNLESS_STORED_SQL
+        params += [held["link_id"], clicked_at, held["user_agent"], held["referer"]]
+    else:
+        sql = INSERT_HELD_CLICK_SQL
     try:
         with transaction.atomic():
             WrittenHeldClick.objects.create(key=held["key"])
-            clicked_at = database_time(datetime.datetime.fromisoformat(held["clicked_at"]))
             with connection.cursor() as cursor:
-                cursor.execute(
-                    INSERT_HELD_CLICK_SQL,
-                    [
-                        clicked_at,
-                        connection.ops.adapt_ipaddressfield_value(held["ip"]),
-                        held["user_agent"],
-                        held["referer"],
-                        held["verdict"],
-                        held["reason"],
-                        # Clicks held before a column existed: blank, as stored clicks were then.
-                        *(held.get(column, "") for column in ORIGIN_COLUMNS),
-                        held["link_id"],
-                        held["link_id"],
-                        clicked_at,
-                        held["user_agent"],
-                        held["referer"],
-                    ],
-                )
+                cursor.execute(sql, params)
                 inserted = cursor.rowcount == 1
     except IntegrityError:
         if WrittenHeldClick.objects.filter(key=held["key"]).exists():

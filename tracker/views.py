@@ -71,8 +71,9 @@ def answer_tracking_url(meta, token):
     differently reports the link as dead. Unknown token: the 404 page, rate-limited per network.
 
     When the database cannot answer or take the click, the destination comes from the cache and
-    the click is held on this host (tracker.held_clicks) until the worker writes it: a database
-    error propagates only for a token the cache does not know.
+    the click is held on this host (tracker.held_clicks) until the worker writes it, marked as
+    one that may be stored already when its own INSERT failed: a database error propagates only
+    for a token the cache does not know.
 
     `meta` is a WSGI environ or a request's META (the same keys)."""
     method = meta.get("REQUEST_METHOD")

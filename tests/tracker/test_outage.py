@@ -49,11 +49,12 @@ def test_a_known_link_redirects_from_the_cache_while_the_database_is_down(client
     assert Click.objects.count() == 0
     [path] = held_click_paths()
     held = json.loads(path.read_bytes())
-    assert (held["link_id"], held["clicked_at"], held["verdict"], held["user_agent"]) == (
+    assert (held["link_id"], held["clicked_at"], held["verdict"], held["user_agent"], held["may_be_stored"]) == (
         link.id,
         "2026-11-24T09:15:30.123456+00:00",
         "human",
         CHROME,
+        False,  # the redirect never tried to write it
     )
 
 
@@ -229,8 +230,46 @@ def test_a_click_whose_insert_got_through_but_whose_answer_was_lost_is_not_writt
     with connection.execute_wrapper(answer_lost):
         assert client.get(f"/t/{link.token}", HTTP_USER_AGENT=CHROME).status_code == 302
     assert (Click.objects.count(), len(held_click_paths())) == (1, 1)
+    assert json.loads(held_click_paths()[0].read_bytes())["may_be_stored"] is True
     assert write_held_clicks() == 1
     assert (Click.objects.count(), held_click_paths()) == (1, [])
+
+
+def test_a_file_held_before_clicks_were_marked_is_checked_against_the_stored_clicks(client):
+    """A spool file without the may_be_stored mark (held by an earlier version) is treated as one
+    that may be stored: the click stored by its own INSERT is not written a second time."""
+
+    def answer_lost(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql.startswith("INSERT INTO tracker_click"):
+            raise OperationalError("server closed the connection unexpectedly")
+        return result
+
+    link = make_link()
+    client.get("/t/unknown-token")
+    with connection.execute_wrapper(answer_lost):
+        client.get(f"/t/{link.token}", HTTP_USER_AGENT=CHROME)
+    [path] = held_click_paths()
+    held = json.loads(path.read_bytes())
+    assert held.pop("may_be_stored") is True
+    path.write_text(json.dumps(held))
+    assert write_held_clicks() == 1
+    assert Click.objects.count() == 1
+
+
+def test_clicks_of_one_link_in_the_same_microsecond_are_all_written(client):
+    """Two clicks can share their link, time to the microsecond, user agent and referer (one web
+    process stored the first, two others redirected from the cache): held clicks the redirect never
+    tried to write are not taken for the stored one, nor for each other."""
+    link = make_link()
+    with time_machine.travel(CLICK_TIME, tick=False):
+        client.get(f"/t/{link.token}", HTTP_USER_AGENT=CHROME)
+        with connection.execute_wrapper(database_down):
+            client.get(f"/t/{link.token}", HTTP_USER_AGENT=CHROME)
+            client.get(f"/t/{link.token}", HTTP_USER_AGENT=CHROME)
+    assert (Click.objects.count(), len(held_click_paths())) == (1, 2)
+    assert write_held_clicks() == 2
+    assert list(Click.objects.values_list("clicked_at", flat=True)) == [CLICK_TIME] * 3
 
 
 def test_a_crash_before_the_commit_keeps_the_click_held(client, monkeypatch):
