@@ -139,11 +139,20 @@ def start_watchdog() -> None:
 def watch() -> None:
     while True:
         time.sleep(WATCH_INTERVAL_SECONDS)
-        now = time.monotonic()
-        for ident, entry in list(_deadlines.items()):
-            if entry[0] <= now and _deadlines.get(ident) is entry:
-                del _deadlines[ident]
-                interrupt(entry[1])
+        cut_overdue_statements(time.monotonic())
+
+
+def cut_overdue_statements(now: float) -> None:
+    """Cut every watched statement whose deadline is past `now`. The request threads remove their
+    entries without a lock, so an entry may go between two of these lines."""
+    for ident, entry in list(_deadlines.items()):
+        if entry[0] > now or _deadlines.get(ident) is not entry:
+            continue
+        try:
+            del _deadlines[ident]
+        except KeyError:  # the statement ended meanwhile: nothing to cut
+            continue
+        interrupt(entry[1])
 
 
 def interrupt(wrapper) -> None:
