@@ -54,4 +54,11 @@ def stored_ip(address):
     """Return the IP as we store it: anonymised (IPv4 /24, IPv6 /48) unless ANONYMIZE_IPS=false."""
     if address is None:
         return None
-    return str(client_network(address) if settings.ANONYMIZE_IPS else address)
+    return network_text(address) if settings.ANONYMIZE_IPS else str(address)
+
+
+@lru_cache(maxsize=8192)
+def network_text(address):
+    """The text of an address's network (client_network), cached as it is: ipaddress's str()
+    costs as much as the lookup."""
+    return str(client_network(address))

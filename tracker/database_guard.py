@@ -46,7 +46,7 @@ class bounded_database_wait:  # lower case: used like contextlib's context manag
     that is not a redirect gets the configured timeout back (restore_busy_timeout, on
     request_started)."""
 
-    __slots__ = ("deadline", "ident", "pause", "writes")
+    __slots__ = ("database", "deadline", "ident", "pause", "writes")
 
     def __init__(self, writes=False):
         self.writes = writes
@@ -54,7 +54,7 @@ class bounded_database_wait:  # lower case: used like contextlib's context manag
     def __enter__(self):
         if _watchdog_pid != os.getpid():
             start_watchdog()
-        wrapper = connections[DEFAULT_DB_ALIAS]
+        self.database = wrapper = connections[DEFAULT_DB_ALIAS]
         timeout = settings.TRACKING_DATABASE_TIMEOUT
         self.ident = threading.get_ident()
         self.deadline = time.monotonic() + timeout

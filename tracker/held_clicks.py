@@ -35,7 +35,7 @@ from tracker.classification import ClickFacts, classify
 from tracker.client_ip import stored_ip
 from tracker.database_guard import note_database_failure
 from tracker.models import WrittenHeldClick
-from tracker.recording import CLICK_COLUMNS, ORIGIN_COLUMNS, REASON_MAX_LENGTH, click_origin, database_time
+from tracker.recording import CLICK_COLUMNS, ORIGIN_COLUMNS, REASON_MAX_LENGTH, click_origin, database_ip, database_time
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ def write_held_click(held: dict) -> bool:
     clicked_at = database_time(datetime.datetime.fromisoformat(held["clicked_at"]))
     params = [
         clicked_at,
-        connection.ops.adapt_ipaddressfield_value(held["ip"]),
+        database_ip(held["ip"]),
         held["user_agent"],
         held["referer"],
         held["verdict"],

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils.encoding import iri_to_uri
 
@@ -138,16 +138,15 @@ def find_link_on_live_connection(token, clicked_at):
     if database_recently_failed() and (link := cached_link(token)):
         return link
     try:
-        with bounded_database_wait():
-            return find_link_once_more_if_reused(token, clicked_at)
+        with bounded_database_wait() as bound:
+            return find_link_once_more_if_reused(bound.database, token, clicked_at)
     except DatabaseError as error:
         return cached_link_during_outage(token, error)
 
 
-def find_link_once_more_if_reused(token, clicked_at):
-    """The optimistic read described above; never a second try once the watchdog cut the first
-    (the time allowed is spent: the cache answers instead)."""
-    database = connections[DEFAULT_DB_ALIAS]
+def find_link_once_more_if_reused(database, token, clicked_at):
+    """The optimistic read described above, on `database` (the default DatabaseWrapper); never a
+    second try once the watchdog cut the first (the time allowed is spent: the cache answers instead)."""
     reused = database.connection is not None and not database.in_atomic_block
     database.health_check_done = True
     try:
