@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from crawlerdetect import CrawlerDetect
@@ -53,9 +54,9 @@ class RecentClick:
     verdict: str
 
 
-@dataclass(frozen=True, slots=True)
-class ClickFacts:
-    """What the rules may look at for one click."""
+class ClickFacts(NamedTuple):
+    """What the rules may look at for one click. A NamedTuple: built for every click, and a
+    frozen dataclass costs twice as much to build."""
 
     headers: dict  # HINT_HEADERS present on the request; empty when re-classifying stored clicks
     ip: ipaddress.IPv4Address | ipaddress.IPv6Address | None  # full address live, anonymised when stored

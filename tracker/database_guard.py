@@ -31,14 +31,16 @@ FIRST_LOCK_RETRY_PAUSE = 0.0002
 LONGEST_LOCK_RETRY_PAUSE = 0.002
 
 _deadlines = {}  # thread ident -> (monotonic deadline, the thread's DatabaseWrapper)
-_watchdog_pid = None
+_watchdog_started = False  # in this process: gunicorn forks its workers after importing us
 _watchdog_lock = threading.Lock()
 _failed_until = 0.0
 
 
 class bounded_database_wait:  # lower case: used like contextlib's context managers
-    """`with bounded_database_wait():` cut the default database's statement if it takes longer
-    than TRACKING_DATABASE_TIMEOUT; the statement then raises a DatabaseError.
+    """`with bounded_database_wait(database):` cut the statement running on `database` (the
+    default DatabaseWrapper, which the redirect looks up once: Django's per-thread lookup costs as
+    much as this bookkeeping) if it takes longer than TRACKING_DATABASE_TIMEOUT; the statement
+    then raises a DatabaseError.
 
     `writes=True` on SQLite also sets the connection's busy timeout (the wait for another
     writer's lock, which sqlite3's interrupt() does not cut) to 0: write_within_bound() waits for
@@ -48,13 +50,14 @@ class bounded_database_wait:  # lower case: used like contextlib's context manag
 
     __slots__ = ("database", "deadline", "ident", "pause", "writes")
 
-    def __init__(self, writes=False):
+    def __init__(self, database, writes=False):
+        self.database = database
         self.writes = writes
 
     def __enter__(self):
-        if _watchdog_pid != os.getpid():
+        if not _watchdog_started:
             start_watchdog()
-        self.database = wrapper = connections[DEFAULT_DB_ALIAS]
+        wrapper = self.database
         timeout = settings.TRACKING_DATABASE_TIMEOUT
         self.ident = threading.get_ident()
         self.deadline = time.monotonic() + timeout
@@ -81,8 +84,9 @@ class bounded_database_wait:  # lower case: used like contextlib's context manag
         return False
 
 
-def write_within_bound(write, *args):
-    """Return write(*args), a write of the redirect, run under bounded_database_wait(writes=True).
+def write_within_bound(database, write, *args):
+    """Return write(*args, database=database), a write of the redirect on `database` (the default
+    DatabaseWrapper), run under bounded_database_wait(database, writes=True).
 
     SQLite has one write lock. Its own busy handler waits for it by sleeping 1, 2, 5, 10 ... then
     100 ms between tries, so under a stream of clicks a writer sleeps through the moments the lock
@@ -90,10 +94,10 @@ def write_within_bound(write, *args):
     connection therefore waits with a busy timeout of 0 and tries again here after 0.2 ms, then
     0.4 ... at most 2 ms, until TRACKING_DATABASE_TIMEOUT is spent; then the error propagates and
     the click is held (tracker.held_clicks). PostgreSQL writers do not share a lock: one try."""
-    with bounded_database_wait(writes=True) as bound:
+    with bounded_database_wait(database, writes=True) as bound:
         while True:
             try:
-                return write(*args)
+                return write(*args, database=database)
             except OperationalError as error:
                 if not bound.retry_after_lock(error):
                     raise
@@ -127,13 +131,22 @@ def restore_busy_timeout(**kwargs) -> None:
 
 def start_watchdog() -> None:
     """Start this process's watchdog thread (once per process: gunicorn forks its workers)."""
-    global _watchdog_pid
+    global _watchdog_started
     with _watchdog_lock:
-        if _watchdog_pid == os.getpid():
+        if _watchdog_started:
             return
         _deadlines.clear()
         threading.Thread(target=watch, name="database-watchdog", daemon=True).start()
-        _watchdog_pid = os.getpid()
+        _watchdog_started = True
+
+
+def forget_watchdog_in_child() -> None:
+    """A forked child has none of its parent's threads: its first bounded wait starts its own."""
+    global _watchdog_started
+    _watchdog_started = False
+
+
+os.register_at_fork(after_in_child=forget_watchdog_in_child)
 
 
 def watch() -> None:

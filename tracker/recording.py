@@ -11,7 +11,7 @@ statements stay plain and searchable (real table and column names).
 """
 
 import datetime
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -49,8 +49,7 @@ INSERT_CLICK_SQL = (
 MARK_BURST_SQL = "UPDATE tracker_click SET verdict = %s, reason = %s WHERE id IN ({placeholders})"
 
 
-@dataclass(frozen=True, slots=True)
-class TrackedLink:
+class TrackedLink(NamedTuple):
     """What the click path knows of a link: where it goes, when it was sent, its recent clicks."""
 
     id: int
@@ -60,18 +59,18 @@ class TrackedLink:
     cached: bool = False  # read from tracker.destinations while the database failed
 
 
-@dataclass(frozen=True, slots=True)
-class RecordedClick:
+class RecordedClick(NamedTuple):
     link_id: int
     clicked_at: datetime.datetime
     verdict: str
     reason: str
 
 
-def find_link(token: str, clicked_at: datetime.datetime) -> TrackedLink | None:
-    """Return the link with `token` and its clicks of the burst window before `clicked_at`, or None."""
+def find_link(token: str, clicked_at: datetime.datetime, database=None) -> TrackedLink | None:
+    """Return the link with `token` and its clicks of the burst window before `clicked_at`, or None.
+    `database`: the default DatabaseWrapper, if the caller has it at hand."""
     burst_start = clicked_at - datetime.timedelta(seconds=settings.BURST_WINDOW_SECONDS)
-    rows = run_statement(FIND_LINK_SQL, [database_time(burst_start), token], fetch=True)
+    rows = run_statement(FIND_LINK_SQL, [database_time(burst_start), token], fetch=True, database=database)
     if not rows:
         return None
     link_id, destination_url, sent_at = rows[0][:3]
@@ -114,7 +113,9 @@ def click_facts(
     )
 
 
-def record_click(link_id: int, facts: ClickFacts, *, known_verdict: tuple[str, str] | None = None) -> RecordedClick:
+def record_click(
+    link_id: int, facts: ClickFacts, *, known_verdict: tuple[str, str] | None = None, database=None
+) -> RecordedClick:
     """Classify one click and store it: one INSERT in autocommit, plus, in the rare case of a
     burst, one UPDATE re-marking the burst's earlier clicks as a scanner, in the same transaction
     (the worker that derives the counters sees both or neither). Return what was stored.
@@ -122,7 +123,8 @@ def record_click(link_id: int, facts: ClickFacts, *, known_verdict: tuple[str, s
     lookups have seen the full address.
 
     `known_verdict` = (verdict, reason) stores a verdict decided earlier instead of classifying
-    (a click recorded before, demo and test data)."""
+    (a click recorded before, demo and test data). `database`: the default DatabaseWrapper, if
+    the caller has it at hand."""
     verdict, reason = known_verdict or classify(facts)
     reason = reason[:REASON_MAX_LENGTH]
     companions = burst_companions(facts, reason)
@@ -137,7 +139,7 @@ def record_click(link_id: int, facts: ClickFacts, *, known_verdict: tuple[str, s
         *click_origin(facts),
     ]
     if not companions:
-        run_statement(INSERT_CLICK_SQL, row)
+        run_statement(INSERT_CLICK_SQL, row, database=database)
         return RecordedClick(link_id, facts.clicked_at, verdict, reason)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(INSERT_CLICK_SQL, row)

@@ -19,9 +19,11 @@ logged (DEBUG, a test capturing queries), an execute wrapper is installed
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 
-def run_statement(sql: str, params: list, fetch: bool = False) -> list | None:
-    """Run one statement (%s placeholders); return its rows when `fetch`."""
-    database = connections[DEFAULT_DB_ALIAS]
+def run_statement(sql: str, params: list, fetch: bool = False, database=None) -> list | None:
+    """Run one statement (%s placeholders) on `database` (the default DatabaseWrapper, looked up
+    if not given); return its rows when `fetch`."""
+    if database is None:
+        database = connections[DEFAULT_DB_ALIAS]
     if needs_django_cursor(database):
         with database.cursor() as cursor:
             cursor.execute(sql, params)

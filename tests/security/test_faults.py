@@ -12,7 +12,7 @@ from collections import Counter
 from http.client import HTTPConnection
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections
 from django.db.models import Count
 
 from links.models import Link
@@ -142,7 +142,7 @@ def test_a_locked_sqlite_write_is_tried_again_within_2_ms_until_the_bound_is_spe
     most. Any other error, or a bound already spent, is not tried again."""
     locked = OperationalError("database is locked")
     settings.TRACKING_DATABASE_TIMEOUT = 5
-    with bounded_database_wait() as bound:
+    with bounded_database_wait(connections[DEFAULT_DB_ALIAS]) as bound:
         pauses = []
         for _ in range(7):
             pauses.append(bound.pause)
@@ -151,7 +151,7 @@ def test_a_locked_sqlite_write_is_tried_again_within_2_ms_until_the_bound_is_spe
     assert pauses == [0.0002, 0.0004, 0.0008, 0.0016, 0.002, 0.002, 0.002]
 
     settings.TRACKING_DATABASE_TIMEOUT = 0.001
-    with bounded_database_wait() as bound:
+    with bounded_database_wait(connections[DEFAULT_DB_ALIAS]) as bound:
         time.sleep(0.002)
         assert not bound.retry_after_lock(locked)
 

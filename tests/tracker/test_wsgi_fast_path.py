@@ -146,7 +146,7 @@ def test_a_database_outage_answers_the_503_page_for_a_link_the_cache_does_not_kn
 def test_any_other_error_is_a_plain_500_without_details(monkeypatch, caplog):
     """The traceback goes to the log, never to the visitor."""
 
-    def broken(token, burst_start):
+    def broken(token, burst_start, database=None):
         raise RuntimeError("secret detail")
 
     monkeypatch.setattr("tracker.views.find_link", broken)
