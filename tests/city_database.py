@@ -33,14 +33,14 @@ NETWORKS = {
 }
 
 
-def write_city_database(directory: Path, networks: dict = NETWORKS) -> str:
-    """Write `networks` (CIDR -> record) as GeoLite2-City.mmdb in `directory`; return its path.
+def write_city_database(directory: Path, networks: dict = NETWORKS, database_type: str = "GeoLite2-City") -> str:
+    """Write `networks` (CIDR -> record) as <database_type>.mmdb in `directory`; return its path.
     IPv6 with IPv4 mapped in, as MaxMind's own city databases are."""
     writer = MMDBWriter(
-        ip_version=6, ipv4_compatible=True, database_type="GeoLite2-City", languages=["en", "fr"], description="test"
+        ip_version=6, ipv4_compatible=True, database_type=database_type, languages=["en", "fr"], description="test"
     )
     for network, record in networks.items():
         writer.insert_network(IPSet([network]), record)
-    path = directory / "GeoLite2-City.mmdb"
+    path = directory / f"{database_type}.mmdb"
     writer.to_db_file(str(path))
     return str(path)

@@ -119,26 +119,37 @@ def describe_job_is_scheduled(app_configs=None, **kwargs):
     ]
 
 
+CITY_DATABASE_HINT = (
+    "Point it at a city database in MaxMind's format (e.g. GeoLite2-City.mmdb), or leave it empty to store no cities."
+)
+# What the database types of city databases say (GeoLite2-City, GeoIP2-City, DBIP-City-Lite, and
+# GeoIP2-Enterprise, which has cities too); GeoLite2-Country, GeoLite2-ASN and the like have none.
+CITY_DATABASE_TYPE_WORDS = ("city", "enterprise")
+
+
 @register()
 def check_city_database(app_configs=None, **kwargs):
-    """GEOIP_MMDB_PATH set to a file that is missing or is not a MaxMind database: the redirect goes on
-    and its clicks get no city, so say it here rather than in the logs only."""
+    """GEOIP_MMDB_PATH set to a file that is missing, is not a MaxMind database or is one without
+    cities (a country or ASN database): the redirect goes on and its clicks get no city, so say it
+    here rather than in the logs only."""
     path = getattr(settings, "GEOIP_MMDB_PATH", "")
     if not path:
         return []
     try:
-        maxminddb.open_database(path).close()
+        with maxminddb.open_database(path) as database:
+            database_type = database.metadata().database_type
     except FileNotFoundError:
         problem = f"GEOIP_MMDB_PATH names a file that does not exist: {path}."
     except (OSError, ValueError, maxminddb.InvalidDatabaseError) as error:
         problem = f"GEOIP_MMDB_PATH={path} is not a readable MaxMind database: {error}"
     else:
-        return []
-    return [
-        Error(
-            problem,
-            hint="Point it at a city database in MaxMind's format (e.g. GeoLite2-City.mmdb), or leave it "
-            "empty to store no cities.",
-            id="tracker.E005",
-        )
-    ]
+        if any(word in database_type.lower() for word in CITY_DATABASE_TYPE_WORDS):
+            return []
+        return [
+            Warning(
+                f"GEOIP_MMDB_PATH={path} is a {database_type} database, not a city database: clicks get no city.",
+                hint=CITY_DATABASE_HINT,
+                id="tracker.W003",
+            )
+        ]
+    return [Error(problem, hint=CITY_DATABASE_HINT, id="tracker.E005")]

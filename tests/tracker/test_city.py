@@ -10,6 +10,7 @@ from pathlib import Path
 
 import maxminddb
 import pytest
+from django.core import checks
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -180,6 +181,27 @@ def test_a_missing_city_database_is_an_error(settings, tmp_path):
     assert (problem.id, problem.msg) == (
         "tracker.E005",
         f"GEOIP_MMDB_PATH names a file that does not exist: {tmp_path / 'GeoLite2-City.mmdb'}.",
+    )
+
+
+@pytest.mark.parametrize("database_type", ["GeoIP2-City", "DBIP-City-Lite", "GeoIP2-Enterprise"])
+def test_the_check_passes_with_the_city_databases_of_other_vendors(settings, tmp_path, database_type):
+    settings.GEOIP_MMDB_PATH = write_city_database(tmp_path, database_type=database_type)
+    assert check_city_database() == []
+
+
+@pytest.mark.parametrize("database_type", ["GeoLite2-Country", "GeoLite2-ASN", "DBIP-Country-Lite"])
+def test_a_database_without_cities_is_a_warning(settings, tmp_path, database_type):
+    """A country or ASN database reads fine and gives no city: the operator downloaded the wrong file."""
+    path = write_city_database(
+        tmp_path, networks={"90.84.10.0/24": {"country": {"iso_code": "FR"}}}, database_type=database_type
+    )
+    settings.GEOIP_MMDB_PATH = path
+    [problem] = check_city_database()
+    assert (problem.level, problem.id, problem.msg) == (
+        checks.WARNING,
+        "tracker.W003",
+        f"GEOIP_MMDB_PATH={path} is a {database_type} database, not a city database: clicks get no city.",
     )
 
 
