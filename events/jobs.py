@@ -9,10 +9,11 @@ items it handled, idempotent, safe with several workers at once).
 """
 
 import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -24,27 +25,28 @@ from events.models import (
     EventType,
     EventWatermark,
     WebhookEndpoint,
+    new_event_id,
 )
 from events.payloads import event_data
 from tracker.models import Click, Verdict
 from tracker.statements import run_many
 
-# What event_data() reads of a click, its link and campaign: a thousand first clicks a pass build a
-# thousand payloads, and loading the links' other two dozen columns cost as much as the rest.
-PAYLOAD_FIELDS = (
-    "clicked_at",
-    "verdict",
-    "link__token",
-    "link__email",
-    "link__first_name",
-    "link__last_name",
-    "link__icp",
-    "link__destination_url",
-    "link__channel",
-    "link__sent_at",
-    "link__campaign__name",
-    "link__campaign__tracking_domain",
-)
+# What event_data() reads of a click, its link and campaign, by the names it reads them under
+# (events.payloads.event_data): one row per click, read as values. A thousand first clicks a pass
+# build a thousand payloads; model instances of the click, link and campaign cost a third of it.
+PAYLOAD_COLUMNS = {
+    "token": F("link__token"),
+    "email": F("link__email"),
+    "first_name": F("link__first_name"),
+    "last_name": F("link__last_name"),
+    "icp": F("link__icp"),
+    "destination_url": F("link__destination_url"),
+    "channel": F("link__channel"),
+    "sent_at": F("link__sent_at"),
+    "campaign_id": F("link__campaign_id"),
+    "campaign_name": F("link__campaign__name"),
+    "tracking_domain_id": F("link__campaign__tracking_domain_id"),
+}
 INSERT_EVENT_SQL = (
     f"INSERT INTO {Event._meta.db_table} (event_id, type, link_id, click_id, occurred_at, data, created_at)"
     " VALUES (%s, %s, %s, %s, %s, %s, %s)"
@@ -58,6 +60,18 @@ def settled_before(now: datetime.datetime) -> datetime.datetime:
     """Clicks at or before this moment have their final verdict: the burst rule may re-mark a
     click as a scanner up to BURST_WINDOW_SECONDS after it (plus a second of margin)."""
     return now - datetime.timedelta(seconds=settings.BURST_WINDOW_SECONDS + 1)
+
+
+class NewEvent(NamedTuple):
+    """An event found by new_events(), not saved yet: what its INSERT and its deliveries need."""
+
+    event_id: str
+    type: EventType
+    link_id: int
+    campaign_id: int
+    click_id: int
+    occurred_at: datetime.datetime
+    data: dict
 
 
 def find_hot_leads() -> int:
@@ -106,7 +120,7 @@ def locked_watermark() -> EventWatermark | None:
     return EventWatermark.objects.select_for_update(skip_locked=True).filter(pk=1).first()
 
 
-def new_events(human_click_ids: list[int]) -> tuple[list[Event], list[WebhookEndpoint]]:
+def new_events(human_click_ids: list[int]) -> tuple[list[NewEvent], list[WebhookEndpoint]]:
     """The events of these human clicks, not saved yet (first_click when no earlier human click
     of the same link exists, read from the clicks themselves), and the enabled endpoints. Reads only:
     which clicks are first clicks is one query on the click ids; the links, campaigns and payload
@@ -137,9 +151,8 @@ def new_events(human_click_ids: list[int]) -> tuple[list[Event], list[WebhookEnd
         return [], endpoints
     clicks = (
         Click.objects.filter(id__in=event_click_ids)
-        .select_related("link__campaign")
-        .only(*PAYLOAD_FIELDS)
         .annotate(
+            **PAYLOAD_COLUMNS,
             human_clicks_so_far=Subquery(
                 human_clicks_of_link.filter(clicked_at__lte=OuterRef("clicked_at"))
                 .order_by()
@@ -150,6 +163,16 @@ def new_events(human_click_ids: list[int]) -> tuple[list[Event], list[WebhookEnd
             first_human_click_at=Subquery(human_clicks_of_link.order_by("clicked_at", "id").values("clicked_at")[:1]),
         )
         .order_by("id")
+        .values_list(
+            "id",
+            "link_id",
+            "clicked_at",
+            "verdict",
+            *PAYLOAD_COLUMNS,
+            "human_clicks_so_far",
+            "first_human_click_at",
+            named=True,
+        )
     )
     events = []
     for click in clicks:
@@ -161,20 +184,15 @@ def new_events(human_click_ids: list[int]) -> tuple[list[Event], list[WebhookEnd
         if every_click_wanted:
             types.append(EventType.CLICKED)
         for event_type in types:
-            event = Event(type=event_type, link=click.link, click=click, occurred_at=click.clicked_at)
-            event.data = event_data(
-                event_id=event.event_id,
-                event_type=event_type.value,
-                click=click,
-                link=click.link,
-                human_clicks=click.human_clicks_so_far,
-                first_click_at=click.first_human_click_at,
+            event_id = new_event_id()
+            data = event_data(event_id=event_id, event_type=event_type.value, click=click)
+            events.append(
+                NewEvent(event_id, event_type, click.link_id, click.campaign_id, click.id, click.clicked_at, data)
             )
-            events.append(event)
     return events, endpoints
 
 
-def save_events(events: list[Event], endpoints: list[WebhookEndpoint]) -> list[Delivery]:
+def save_events(events: list[NewEvent], endpoints: list[WebhookEndpoint]) -> list[Delivery]:
     """Save new_events()'s events and a delivery of each to every endpoint that wants it; return
     the deliveries. The events' ids are read back only when a delivery needs them."""
     insert_events(events)
@@ -188,7 +206,7 @@ def save_events(events: list[Event], endpoints: list[WebhookEndpoint]) -> list[D
     )
 
 
-def insert_events(events: list[Event]) -> None:
+def insert_events(events: list[NewEvent]) -> None:
     """Insert `events`: one INSERT run for every event (tracker.statements.run_many). Django's
     bulk_create prepares each field of each object in Python: when most clicks of a pass were first
     clicks, that was a third of the pass's processor time."""
@@ -212,12 +230,12 @@ def insert_events(events: list[Event]) -> None:
     )
 
 
-def wants(endpoint: WebhookEndpoint, event: Event) -> bool:
+def wants(endpoint: WebhookEndpoint, event: NewEvent) -> bool:
     """Whether the endpoint receives this event: its type, and its campaigns (none = all)."""
     if event.type not in endpoint.event_types:
         return False
     campaigns = endpoint.campaigns.all()  # prefetched
-    return not campaigns or any(campaign.pk == event.link.campaign_id for campaign in campaigns)
+    return not campaigns or any(campaign.pk == event.campaign_id for campaign in campaigns)
 
 
 def resume_lost_deliveries() -> int:

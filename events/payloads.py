@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from standardwebhooks import Webhook
 
 from events.models import EventType, Kind, WebhookEndpoint
+from links.models import NOT_DEFINED_ICP
 from links.public_urls import public_url, tracking_url
 
 USER_AGENT = "LinkTracker-Webhooks/1.0"
@@ -26,34 +27,37 @@ def iso(moment: datetime.datetime | None) -> str | None:
     return moment.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
 
 
-def event_data(*, event_id, event_type, click, link, human_clicks, first_click_at) -> dict:
+def event_data(*, event_id, event_type, click) -> dict:
     """Return the flat data of an event: the prospect, the link and its human clicks as of this
-    click. URLs are absolute when PUBLIC_BASE_URL is set, else paths (see README)."""
+    click. `click` is a row of the click with its link's and campaign's columns
+    (events.jobs.PAYLOAD_COLUMNS) and its human clicks so far. URLs are absolute when
+    PUBLIC_BASE_URL is set, else paths (see README)."""
     return {
         "event_id": event_id,
         "event": event_type,
         "occurred_at": iso(click.clicked_at),
-        "token": link.token,
-        "tracking_url": tracking_url(None, link.token, link.campaign),
-        "email": link.email,
-        "first_name": link.first_name,
-        "last_name": link.last_name,
-        "icp": link.icp_label,
-        "campaign": link.campaign.name,
-        "destination_url": link.destination_url,
-        "channel": link.channel,
-        "sent_at": iso(link.sent_at),
-        "human_clicks": human_clicks,
-        "first_click_at": iso(first_click_at),
+        "token": click.token,
+        # tracking_url() reads the campaign's tracking_domain_id only, which the row carries.
+        "tracking_url": tracking_url(None, click.token, click),
+        "email": click.email,
+        "first_name": click.first_name,
+        "last_name": click.last_name,
+        "icp": click.icp or NOT_DEFINED_ICP,
+        "campaign": click.campaign_name,
+        "destination_url": click.destination_url,
+        "channel": click.channel,
+        "sent_at": iso(click.sent_at),
+        "human_clicks": click.human_clicks_so_far,
+        "first_click_at": iso(click.first_human_click_at),
         "last_click_at": iso(click.clicked_at),
         "verdict": click.verdict,
-        "dashboard_url": prospect_dashboard_url(link),
+        "dashboard_url": prospect_dashboard_url(click.campaign_name, click.email),
     }
 
 
-def prospect_dashboard_url(link) -> str:
-    """Return the dashboard filtered on the link's campaign and searching its e-mail."""
-    query = urlencode({"campaign": link.campaign.name, "search": link.email})
+def prospect_dashboard_url(campaign_name: str, email: str) -> str:
+    """Return the dashboard filtered on a campaign and searching a prospect's e-mail."""
+    query = urlencode({"campaign": campaign_name, "search": email})
     return public_url(None, f"{dashboard_path(get_script_prefix())}?{query}")
 
 
