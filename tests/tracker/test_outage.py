@@ -36,6 +36,14 @@ def inserts_refused(execute, sql, params, many, context):
     return execute(sql, params, many, context)
 
 
+def answer_lost(execute, sql, params, many, context):
+    """The click's INSERT reaches the database, and the connection is cut before its answer."""
+    result = execute(sql, params, many, context)
+    if sql.startswith("INSERT INTO tracker_click"):
+        raise OperationalError("server closed the connection unexpectedly")
+    return result
+
+
 def stored_clicks():
     return list(Click.objects.order_by("id").values_list("link_id", "clicked_at", "verdict", "reason", "user_agent"))
 
@@ -219,12 +227,6 @@ def test_a_crash_after_the_commit_never_writes_a_held_click_twice(client, monkey
 def test_a_click_whose_insert_got_through_but_whose_answer_was_lost_is_not_written_twice(client):
     """The connection is cut after the INSERT reached the database: held, then recognised as stored."""
 
-    def answer_lost(execute, sql, params, many, context):
-        result = execute(sql, params, many, context)
-        if sql.startswith("INSERT INTO tracker_click"):
-            raise OperationalError("server closed the connection unexpectedly")
-        return result
-
     link = make_link()
     client.get("/t/unknown-token")
     with connection.execute_wrapper(answer_lost):
@@ -238,12 +240,6 @@ def test_a_click_whose_insert_got_through_but_whose_answer_was_lost_is_not_writt
 def test_a_file_held_before_clicks_were_marked_is_checked_against_the_stored_clicks(client):
     """A spool file without the may_be_stored mark (held by an earlier version) is treated as one
     that may be stored: the click stored by its own INSERT is not written a second time."""
-
-    def answer_lost(execute, sql, params, many, context):
-        result = execute(sql, params, many, context)
-        if sql.startswith("INSERT INTO tracker_click"):
-            raise OperationalError("server closed the connection unexpectedly")
-        return result
 
     link = make_link()
     client.get("/t/unknown-token")
