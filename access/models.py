@@ -25,6 +25,15 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def new_key() -> str:
+    """A random URL-safe key that does not start with "-": its prefix is typed after
+    `api_token revoke`, where a leading "-" would read as an option (1 key in 64 otherwise)."""
+    key = secrets.token_urlsafe(KEY_BYTES)
+    while key.startswith("-"):
+        key = secrets.token_urlsafe(KEY_BYTES)
+    return key
+
+
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):
         return self.filter(revoked_at__isnull=True)
@@ -32,7 +41,7 @@ class ApiTokenQuerySet(models.QuerySet):
     def create_token(self, user, scope, name=""):
         """Create a token and return (token, key). The key exists only in this return value: the
         database keeps its hash, so it can never be shown again."""
-        key = secrets.token_urlsafe(KEY_BYTES)
+        key = new_key()
         token = self.create(
             user=user, scope=scope, name=name, key_prefix=key[:KEY_PREFIX_LENGTH], key_hash=hash_key(key)
         )

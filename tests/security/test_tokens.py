@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from access.models import ApiToken, hash_key
+from access.models import ApiToken, hash_key, new_key
 from tests.factories import make_link
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +75,25 @@ def test_revoke_by_key_prefix_and_the_old_key_gets_401(api_token, anonymous_api)
     anonymous_api.credentials(HTTP_AUTHORIZATION=f"Token {api_token}")
     response = anonymous_api.get("/api/links/")
     assert (response.status_code, response.json()) == (401, {"detail": "This token was revoked."})
+
+
+def test_a_key_never_starts_with_a_dash(monkeypatch):
+    """A prefix typed after `api_token revoke` must not read as an option: a drawn key that starts
+    with "-" (1 in 64) is drawn again."""
+    drawn = iter(["-IVEbq0SrDopryGCH_2jxeP-uRU4LJ7C9fcbSwOmBUs", "IVEbq0SrDopryGCH_2jxeP-uRU4LJ7C9fcbSwOmBUs-"])
+    monkeypatch.setattr("access.models.secrets.token_urlsafe", lambda nbytes: next(drawn))
+    assert new_key() == "IVEbq0SrDopryGCH_2jxeP-uRU4LJ7C9fcbSwOmBUs-"
+
+
+def test_a_prefix_that_starts_with_a_dash_is_revoked_after_a_double_dash(operator):
+    """Keys made before they were drawn without a leading "-" are revoked with `revoke -- -PREFIX`."""
+    token = ApiToken.objects.create(
+        user=operator, scope="read", name="old", key_prefix="-IVEbq0S", key_hash=hash_key("-IVEbq0S-rest")
+    )
+    output = run_api_token("revoke", "--", "-IVEbq0S")
+    assert output == "Revoked old (-IVEbq0S…) of 'operator'; requests with it now get 401.\n"
+    token.refresh_from_db()
+    assert token.revoked_at is not None
 
 
 def test_revoke_explains_an_unknown_prefix(api_token):

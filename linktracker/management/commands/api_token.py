@@ -25,7 +25,10 @@ class Command(BaseCommand):
             help=_("Make the user first if it does not exist (an API-only user, no password)."),
         )
         subcommands.add_parser("list", help=_("List tokens (key prefixes only)."))
-        revoke = subcommands.add_parser("revoke", help=_("Revoke the token whose key starts with KEY_PREFIX."))
+        revoke = subcommands.add_parser(
+            "revoke",
+            help=_("Revoke the token whose key starts with KEY_PREFIX (one that starts with - goes after --)."),
+        )
         revoke.add_argument("key_prefix")
 
     def handle(self, *args, action, **options):
