@@ -22,7 +22,7 @@ from typing import NamedTuple
 from django.db import connection
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 
-from links.models import Link
+from links.models import CLICK_COUNTERS, SHARING_FIELDS, Link
 from tracker.forwarding import forwarded_sql
 from tracker.models import Click, Verdict
 from tracker.statements import raw_rows, run_many
@@ -41,20 +41,8 @@ class LinkCounts(NamedTuple):
 
 
 HUMAN = Q(verdict=Verdict.HUMAN)
-# A link's counters and forwarding evidence before any click.
-EMPTY_COUNTERS = {
-    "human_clicks": 0,
-    "machine_clicks": 0,
-    "first_human_click_at": None,
-    "last_human_click_at": None,
-    "first_click_at": None,
-    "last_click_at": None,
-    "shared": False,
-    "shared_devices": 0,
-    "shared_networks": 0,
-    "shared_first_click_at": None,
-    "shared_last_click_at": None,
-}
+# A link's counters and forwarding evidence before any click: the fields' defaults.
+EMPTY_COUNTERS = {name: Link._meta.get_field(name).get_default() for name in (*CLICK_COUNTERS, *sorted(SHARING_FIELDS))}
 
 
 def count_link_clicks(link_ids, up_to_click_id: int) -> list[LinkCounts]:
@@ -157,5 +145,5 @@ def write_link_counters(counts: list[LinkCounts]) -> None:
     then the counts added by add_link_counts(), so that one statement, and one rule, writes every
     link's counters and forwarding evidence. Recounts are the rare case (late, changed or deleted
     clicks, recount_clicks); a pass's new clicks only add."""
-    Link.objects.filter(id__in=[counts.link_id for counts in counts]).update(**EMPTY_COUNTERS)
+    Link.objects.filter(id__in=[link.link_id for link in counts]).update(**EMPTY_COUNTERS)
     add_link_counts(counts)
