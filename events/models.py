@@ -41,28 +41,33 @@ class EventType(models.TextChoices):
 
 class WebhookEndpoint(models.Model):
     url = models.URLField(_("URL"), max_length=2048, validators=[validate_receiver_url])
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.JSON)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.JSON)
     sends_first_click = models.BooleanField(_("sends link.first_click"), default=True)
     sends_every_click = models.BooleanField(_("sends link.clicked"), default=False)
     campaigns = models.ManyToManyField(
-        Campaign, blank=True, related_name="webhook_endpoints", help_text=_("None selected: every campaign.")
+        Campaign,
+        verbose_name=_("campaigns"),
+        blank=True,
+        related_name="webhook_endpoints",
+        help_text=_("None selected: every campaign."),
     )
-    secret = models.CharField(max_length=100, default=new_secret, editable=False)
+    secret = models.CharField(_("signing secret"), max_length=100, default=new_secret, editable=False)
     clay_auth = models.CharField(
         _("Clay webhook auth token"),
         max_length=500,
         blank=True,
         help_text=_("Sent as x-clay-webhook-auth, for a Clay webhook source with authentication on."),
     )
-    enabled = models.BooleanField(default=True)
-    consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
-    disabled_reason = models.CharField(max_length=200, blank=True)
-    last_attempt_at = models.DateTimeField(null=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    consecutive_failures = models.PositiveIntegerField(_("consecutive failures"), default=0, editable=False)
+    disabled_reason = models.CharField(_("why it was disabled"), max_length=200, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
 
     def __str__(self):
         return f"#{self.pk} {self.get_kind_display()} {self.masked_url}"
@@ -91,16 +96,18 @@ class Event(models.Model):
     """A hot-lead event of one settled human click. `data` is the payload's flat data, written
     once, so that every attempt and every endpoint sends the same thing."""
 
-    event_id = models.CharField(max_length=40, unique=True, default=new_event_id, editable=False)
-    type = models.CharField(max_length=30, choices=EventType.choices)
-    link = models.ForeignKey(Link, on_delete=models.CASCADE, related_name="events")
-    click = models.ForeignKey(Click, on_delete=models.CASCADE, related_name="events")
-    occurred_at = models.DateTimeField()
-    data = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    event_id = models.CharField(_("event id"), max_length=40, unique=True, default=new_event_id, editable=False)
+    type = models.CharField(_("type"), max_length=30, choices=EventType.choices)
+    link = models.ForeignKey(Link, verbose_name=_("link"), on_delete=models.CASCADE, related_name="events")
+    click = models.ForeignKey(Click, verbose_name=_("click"), on_delete=models.CASCADE, related_name="events")
+    occurred_at = models.DateTimeField(_("occurred at"))
+    data = models.JSONField(_("data sent"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["-id"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
         constraints = [
             # The hot lead fires once per link, ever, whatever re-runs or re-classifications happen.
             models.UniqueConstraint(
@@ -124,17 +131,22 @@ class DeliveryStatus(models.TextChoices):
 class Delivery(models.Model):
     """One event to one endpoint, until it is delivered or given up."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
-    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
-    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
+    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="deliveries")
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, verbose_name=_("webhook endpoint"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"))
     claim = models.CharField(max_length=32, blank=True, editable=False)  # the attempt holding it while SENDING
     claimed_at = models.DateTimeField(null=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["-id"]
+        verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         indexes = [models.Index(fields=["endpoint", "status", "next_attempt_at"], name="delivery_due")]
 
@@ -145,15 +157,17 @@ class Delivery(models.Model):
 class DeliveryAttempt(models.Model):
     """The log of one HTTP attempt: when, how it ended, how long it took, what came back."""
 
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="log")
-    attempted_at = models.DateTimeField(db_index=True)
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    duration_ms = models.PositiveIntegerField()
-    response_excerpt = models.CharField(max_length=RESPONSE_EXCERPT_LENGTH, blank=True)
-    error = models.CharField(max_length=200, blank=True)
+    delivery = models.ForeignKey(Delivery, verbose_name=_("delivery"), on_delete=models.CASCADE, related_name="log")
+    attempted_at = models.DateTimeField(_("attempted at"), db_index=True)
+    status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"))
+    response_excerpt = models.CharField(_("response (excerpt)"), max_length=RESPONSE_EXCERPT_LENGTH, blank=True)
+    error = models.CharField(_("error"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-attempted_at", "-id"]
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
 
     def __str__(self):
         return f"{self.attempted_at:%Y-%m-%d %H:%M:%S} {self.status_code or self.error}"

@@ -136,9 +136,12 @@ class Campaign(models.Model):
 
 
 class Status(models.TextChoices):
-    CLICKED = "Clicked"
-    SCANNER_ONLY = "Scanner only"
-    NOT_CLICKED = "Not clicked"
+    """A link's click status. The values are the CSV export's and the API's words, in English
+    whatever the language; the labels are what the admin shows."""
+
+    CLICKED = "Clicked", _("Clicked")
+    SCANNER_ONLY = "Scanner only", _("Scanner only")
+    NOT_CLICKED = "Not clicked", _("Not clicked")
 
 
 class LinkQuerySet(models.QuerySet):

@@ -97,3 +97,38 @@ def test_send_again_queues_a_new_delivery_of_the_same_event(receiver, admin_clie
     assert first.headers["webhook-id"] == second.headers["webhook-id"]
     log = admin_client.get(f"/admin/events/delivery/{failed.pk}/change/").content.decode()
     assert re.search(r"receiver says no", log)
+
+
+FRENCH_BROWSER = "fr-FR,fr;q=0.9"
+
+
+def test_a_french_operator_reads_the_hot_lead_admin_in_french(receiver, admin_client):
+    """The endpoint's form, the deliveries' columns and a delivery's log of attempts use the
+    operator's language, like the rest of the admin."""
+    endpoint = make_endpoint(receiver.url())
+    receiver.answer(400)
+    make_click(make_link(), clicked_at=settled_time())
+    find_hot_leads()
+    run_queued_tasks()
+    delivery = Delivery.objects.get()
+
+    def page(path):
+        return admin_client.get(path, HTTP_ACCEPT_LANGUAGE=FRENCH_BROWSER).content.decode()
+
+    endpoint_page = page(f"/admin/events/webhookendpoint/{endpoint.pk}/change/")
+    for label in ("Type", "Campagnes", "Raison de la désactivation"):
+        assert f">{label}\N{NO-BREAK SPACE}:</label>" in endpoint_page, label
+    assert ">Activé</label>" in endpoint_page  # a checkbox's label, without a colon
+    for label in ("Échecs consécutifs", "Dernière tentative", "Créé le"):
+        assert f"<label>{label}\N{NO-BREAK SPACE}:</label>" in endpoint_page, label
+    assert "Points de terminaison webhook" in endpoint_page  # the sidebar
+
+    deliveries = page("/admin/events/delivery/")
+    for header in ("Point de terminaison webhook", "Statut", "Tentatives", "Prochaine tentative"):
+        assert f">{header}</a>" in deliveries, header
+    assert ">Échec<" in deliveries  # the delivery's status, translated
+
+    log = page(f"/admin/events/delivery/{delivery.pk}/change/")
+    for header in ("Tenté le", "Statut HTTP", "Durée (ms)", "Réponse (extrait)", "Erreur"):
+        assert header in log, header
+    assert "Tentatives d’envoi" in log

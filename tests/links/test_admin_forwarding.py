@@ -49,6 +49,9 @@ def test_a_french_operator_reads_the_links_admin_in_french(admin_client, forward
     for header in (*headers, "Transféré ou partagé"):
         assert f">{header}</a>" in changelist, header
     assert 'data-filter-title="transféré ou partagé"' in changelist
+    assert 'data-filter-title="statut"' in changelist
+    for status in ("Cliqué", "Scanner seul", "Non cliqué"):
+        assert f">{status}</a>" in changelist, status  # the status filter's choices
     for label in ("Prénom", "Nom", "E-mail", "URL de destination", "Canal", "Envoyé le", "Créé le", "Compte"):
         assert f">{label}\N{NO-BREAK SPACE}:</label>" in change_page, label
     assert ">Indices de transfert\N{NO-BREAK SPACE}:</label>" in change_page
