@@ -255,7 +255,11 @@ class Link(models.Model):
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
     email = models.EmailField(_("email"), max_length=254)
     icp = models.CharField("ICP", max_length=100, null=True, blank=True)
-    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="links")
+    # No index of its own: link_campaign_human_clicks leads with the campaign (one index fewer to
+    # write on every counters update).
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="links", db_index=False
+    )
     destination_url = models.URLField(_("destination URL"), max_length=2048)
     channel = models.CharField(_("channel"), max_length=30, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
