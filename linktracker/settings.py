@@ -269,9 +269,11 @@ WORKER_TICK_SECONDS = env_int("WORKER_TICK_SECONDS", 1)
 # While the jobs find work, a round of them starts at most this often: each pass takes this much of
 # a stream of clicks at once, rather than the few that came during the last pass (linktracker.worker).
 WORKER_ROUND_SECONDS = env_int("WORKER_ROUND_MS", 250) / 1000
-# Added to the worker's niceness at start: on a host that also serves the redirect, the worker yields
-# the processor to the web processes under load and catches up after (0: same priority).
-WORKER_NICENESS = env_int("WORKER_NICENESS", 10)
+# Added to the worker's niceness at start (0: the web processes' priority). Not by default: on SQLite a
+# niced worker holding the database's one write lock is preempted by the redirects waiting for that
+# lock (priority inversion: twice the redirect's p99 beside the worker, docs/BENCHMARKS.md), and on
+# PostgreSQL its work runs in the server's processes, which no niceness of ours reaches.
+WORKER_NICENESS = env_int("WORKER_NICENESS", 0)
 WORKER_JOBS = [
     "tracker.held_clicks.write_held_clicks",  # clicks a web host held during a database outage
     "tracker.derivation.derive_click_figures",

@@ -126,8 +126,8 @@ class WorkerProcess(LiveProcess):
         self.process = subprocess.Popen(
             [sys.executable, "manage.py", "worker"],
             cwd=PROJECT_DIR,
-            # Same priority as the web processes: the tests want its passes to run during the load
-            # (deferring them under load, as a niced worker does, is the bench's to measure).
+            # Same priority as the web processes (the default, whatever the environment says): the
+            # tests want its passes to run during the load.
             env=live_environment(WORKER_TICK_SECONDS="1", WORKER_NICENESS="0"),
             stdout=self.output,
             stderr=subprocess.STDOUT,

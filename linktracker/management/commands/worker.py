@@ -28,8 +28,8 @@ class Command(BaseCommand):
             logger.propagate = False
         logger.setLevel(logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG)
         if settings.WORKER_NICENESS and not once:
-            # Derived figures can wait; a prospect's redirect cannot. On a host that serves both,
-            # the long-running worker gives the processor to the web processes while they need it.
+            # For a host whose processor the worker shares with other work than the redirect's
+            # database (settings.WORKER_NICENESS says why it is 0 by default).
             os.nice(settings.WORKER_NICENESS)
         worker = worker_from_settings()
         if not once:
