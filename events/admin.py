@@ -60,7 +60,16 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["id", "event_type", "event_id", "prospect", "endpoint", "status", "attempts", "next_attempt_at"]
+    list_display = [
+        "id",
+        "event_type",
+        "event_identifier",
+        "prospect",
+        "endpoint",
+        "status",
+        "attempts",
+        "next_attempt_at",
+    ]
     list_filter = ["status", "event__type", "endpoint"]
     search_fields = ["event__event_id", "event__link__email"]
     list_select_related = ["event__link", "endpoint"]
@@ -77,7 +86,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         return delivery.event.type
 
     @admin.display(description=gettext_lazy("event id"))
-    def event_id(self, delivery):
+    def event_identifier(self, delivery):  # named event_id, the admin would take it for the event's column
         return delivery.event.event_id
 
     @admin.display(description=gettext_lazy("prospect"))

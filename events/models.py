@@ -151,7 +151,11 @@ class Delivery(models.Model):
         indexes = [models.Index(fields=["endpoint", "status", "next_attempt_at"], name="delivery_due")]
 
     def __str__(self):
-        return f"{self.event} → endpoint #{self.endpoint_id}: {self.status}"
+        return _("%(event)s → endpoint #%(endpoint)s: %(status)s") % {
+            "event": self.event,
+            "endpoint": self.endpoint_id,
+            "status": self.get_status_display(),
+        }
 
 
 class DeliveryAttempt(models.Model):

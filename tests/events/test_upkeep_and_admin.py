@@ -126,9 +126,11 @@ def test_a_french_operator_reads_the_hot_lead_admin_in_french(receiver, admin_cl
     deliveries = page("/admin/events/delivery/")
     for header in ("Point de terminaison webhook", "Statut", "Tentatives", "Prochaine tentative"):
         assert f">{header}</a>" in deliveries, header
+    assert ">Identifiant de l’événement</span>" in deliveries  # a computed column, not sortable
     assert ">Échec<" in deliveries  # the delivery's status, translated
 
     log = page(f"/admin/events/delivery/{delivery.pk}/change/")
     for header in ("Tenté le", "Statut HTTP", "Durée (ms)", "Réponse (extrait)", "Erreur"):
         assert header in log, header
     assert "Tentatives d’envoi" in log
+    assert f"{delivery.event} → point de terminaison #{endpoint.pk}\N{NO-BREAK SPACE}: Échec" in log  # the title
