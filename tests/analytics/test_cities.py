@@ -108,8 +108,8 @@ def test_the_twenty_cities_with_most_clicks_ties_by_name(api, settings, tmp_path
 
 
 def test_cities_are_one_aggregation(api, city_world, django_assert_num_queries):
-    """The auth token, then one GROUP BY."""
-    with django_assert_num_queries(2):
+    """The auth token, whether any click has a city (one index probe), then one GROUP BY."""
+    with django_assert_num_queries(3):
         cities(api)
 
 
@@ -125,3 +125,16 @@ def test_the_schema_describes_the_cities(client):
         "items": {"$ref": "#/components/schemas/CityClicks"},
     }
     assert set(schema["components"]["schemas"]["CityClicks"]["required"]) == {"country", "city", "clicks"}
+
+
+def test_without_a_city_database_a_campaign_s_cities_read_no_click(frozen_time, django_assert_num_queries):
+    """No click has a city: the figure is empty after one look at the (empty) index of clicks with a
+    city, rather than a read of every click of the campaign's links."""
+    from analytics.queries import clicks_by_city
+
+    link = make_link(email="ceo@acme.com", campaign="outbound-q4", created_at=ago(3 * DAY))
+    for when in (2 * DAY, DAY, HOUR):
+        make_click(link, ago(when), ip=PARIS_ADDRESS)
+    with django_assert_num_queries(1) as queries:
+        assert clicks_by_city(campaign="outbound-q4") == []
+    assert "city" in queries.captured_queries[0]["sql"]
