@@ -7,6 +7,11 @@ variants already stored (the data migration), the most common spelling wins."""
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from itertools import product
+
+# A label with more accented letters than this is looked up in two forms only (all of them in
+# capitals, all in small letters) rather than in every mix: 2 ** 6 forms at most.
+MIXED_CASE_LETTERS_LOOKED_UP = 6
 
 
 def tidy_icp(label: str | None) -> str | None:
@@ -19,6 +24,25 @@ def tidy_icp(label: str | None) -> str | None:
 def icp_key(label: str) -> str:
     """What two spellings of one ICP share."""
     return " ".join(label.split()).casefold()
+
+
+def database_upper_forms(label: str) -> list[str]:
+    """The forms the database's UPPER() may give a stored spelling of `label`'s ICP, for an indexed
+    lookup: ASCII letters in capitals, every other letter in either case. SQLite's UPPER() leaves
+    letters beyond ASCII as they are ("Président" -> "PRéSIDENT"), and so does PostgreSQL's under
+    the C locale; under a UTF-8 locale it capitalises them all, which is one of the forms."""
+    label = tidy_icp(label) or ""
+    choices = [(char.upper(),) if char.isascii() else tuple({char, char.upper(), char.lower()}) for char in label]
+    mixed = [index for index, options in enumerate(choices) if len(options) > 1]
+    if len(mixed) > MIXED_CASE_LETTERS_LOOKED_UP:
+        return [label.upper(), "".join(char.upper() if char.isascii() else char.lower() for char in label)]
+    forms = []
+    for picked in product(*(choices[index] for index in mixed)):
+        form = [options[0] for options in choices]
+        for index, char in zip(mixed, picked, strict=True):
+            form[index] = char
+        forms.append("".join(form))
+    return sorted(set(forms))
 
 
 def most_common_spellings(counts: Mapping[str, int]) -> dict[str, str]:

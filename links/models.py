@@ -11,7 +11,7 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from links.accounts import account_of
-from links.icp import spellings_to_store, tidy_icp
+from links.icp import database_upper_forms, icp_key, spellings_to_store, tidy_icp
 from links.signals import links_saved
 
 # Verdict of a human click, as stored by tracker.Click. Spelled here, not imported, so that
@@ -180,11 +180,14 @@ class LinkQuerySet(models.QuerySet):
         """Return {label: the spelling to store} for `labels` (see links.icp.spellings_to_store).
 
         One indexed lookup (link_icp_upper) per distinct ICP among `labels`, whatever the number of
-        links: Clay posts one prospect at a time, so this runs on every POST."""
+        links: Clay posts one prospect at a time, so this runs on every POST. The lookup takes every
+        form the database's UPPER() may have given the stored spelling (links.icp.database_upper_forms:
+        SQLite capitalises ASCII letters only), and links.icp matches the spellings found by casefold."""
         labels = [label for label in labels if tidy_icp(label)]
         stored = {}
-        for upper in {tidy_icp(label).upper() for label in labels}:
-            matching = self.annotate(icp_upper=Upper("icp")).filter(icp_upper=upper).order_by()
+        for label in {icp_key(label): label for label in labels}.values():  # one label per ICP
+            forms = database_upper_forms(label)
+            matching = self.annotate(icp_upper=Upper("icp")).filter(icp_upper__in=forms).order_by()
             stored.update((spelling, 1) for spelling in matching.values_list("icp", flat=True)[:1])
         return spellings_to_store(labels, stored)
 

@@ -1,11 +1,12 @@
 """ICP labels that differ only in case or spacing are one ICP everywhere, in their most common spelling."""
 
 import importlib
+import sqlite3
 
 import pytest
 from django.apps import apps
 
-from links.icp import most_common_spellings, spellings_to_store
+from links.icp import database_upper_forms, most_common_spellings, spellings_to_store
 from links.models import Link
 from tests.factories import make_click, make_link
 
@@ -85,3 +86,60 @@ def test_the_data_migration_merges_stored_variants_into_the_most_common_spelling
         "Growth Manager",
         "None",
     ]
+
+
+@pytest.mark.parametrize(
+    ("stored", "posted"),
+    [
+        ("Président", "président"),
+        ("Président", "PRÉSIDENT"),
+        ("Directeur Général", "directeur général"),
+        ("DIRECTEUR GÉNÉRAL", "Directeur général"),
+        ("Chef d'Équipe", "chef d'équipe"),
+    ],
+)
+def test_a_new_spelling_of_a_stored_accented_icp_takes_the_stored_spelling(api, stored, posted):
+    """French ICPs carry accents, and SQLite's UPPER() folds ASCII letters only: the stored spelling
+    is found whatever the case of its accented letters, on both databases."""
+    make_link(email="old@x.com", icp=stored)
+
+    response = api.post("/api/links/", prospect("new@x.com", posted), format="json")
+
+    assert response.json()["icp"] == stored
+    assert api.get("/api/icp-stats").json() == []  # no click yet; then one ICP, not two
+    for link in Link.objects.all():
+        make_click(link)
+    assert api.get("/api/icp-stats").json() == [{"icp": stored, "click_count": 2}]
+
+
+@pytest.mark.parametrize(
+    ("stored", "posted"),
+    [("Président", "PRÉSIDENT"), ("Directeur Général", "DIRECTEUR GÉNÉRAL"), ("Chef d'équipe", "chef D'ÉQUIPE")],
+)
+def test_the_lookup_forms_include_what_sqlite_and_postgresql_make_of_the_stored_spelling(stored, posted):
+    """SQLite's own UPPER() of the stored spelling (ASCII letters only), and a full capitalisation
+    (PostgreSQL under a UTF-8 locale), are both among the forms looked up for another spelling."""
+    with sqlite3.connect(":memory:") as database:
+        sqlite_upper = database.execute("SELECT upper(?)", [stored]).fetchone()[0]
+    assert sqlite_upper != stored.upper()  # the case this is about
+    assert {sqlite_upper, stored.upper()} <= set(database_upper_forms(posted))
+    assert database_upper_forms("  vp  SALES ") == ["VP SALES"]
+
+
+def test_a_database_with_accented_spellings_stored_apart_gets_them_merged():
+    """Before the lookup knew SQLite's UPPER(), "président" could be stored beside "Président"."""
+    merge_accented = importlib.import_module("links.migrations.0012_merge_accented_icp_spellings")
+    for index, label in enumerate(["Président", "Président", "président", "DIRECTEUR GÉNÉRAL", "Directeur Général"]):
+        make_link(email=f"{index}@x.com", icp=label)
+
+    merge_accented.merge_icp_spellings(apps, None)
+
+    assert sorted(Link.objects.values_list("icp", flat=True)) == [
+        "DIRECTEUR GÉNÉRAL",
+        "DIRECTEUR GÉNÉRAL",
+        "Président",
+        "Président",
+        "Président",
+    ]
+    operations = merge_accented.Migration.operations
+    assert [operation.code for operation in operations] == [merge_accented.merge_icp_spellings]
