@@ -93,7 +93,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks",
-    "django_tasks_db",
+    "linktracker.apps.TaskQueueConfig",  # django_tasks_db, named in the admin
     "links",
     "tracker",
     "analytics",

@@ -134,3 +134,9 @@ def test_a_french_operator_reads_the_hot_lead_admin_in_french(receiver, admin_cl
         assert header in log, header
     assert "Tentatives d’envoi" in log
     assert f"{delivery.event} → point de terminaison #{endpoint.pk}\N{NO-BREAK SPACE}: Échec" in log  # the title
+
+    tasks = page("/admin/django_tasks_database/dbtaskresult/")  # the delivery tasks' queue
+    assert "Tâches en arrière-plan" in tasks and "Résultats de tâches" in tasks
+    for header in ("Statut", "Mise en file le", "Priorité"):
+        assert f">{header}</a>" in tasks, header
+    assert ">Réussie<" in tasks or ">Échec<" in tasks or ">Prête<" in tasks  # a task's status
