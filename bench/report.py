@@ -176,7 +176,7 @@ def write(results, latest_path, docs_path):
     docs/BENCHMARKS.md: the main table replaces the main table, the growth table the growth table,
     so that a run of one leaves the other in place. A run that measured only part of the main
     table (one database, or some stages with --only) goes to latest.md alone: the documented table
-    keeps every figure of the last complete run."""
+    keeps every figure of the last complete run. Return the table and the paths written."""
     measured_main = any("dataset" in result for result in results.values())
     main = markdown(results) if measured_main else ""
     growth = growth_markdown(results)
@@ -186,7 +186,7 @@ def write(results, latest_path, docs_path):
     if not measured_every_main_figure(results):
         main = ""
     if not main and not growth:
-        return table
+        return table, [latest_path]
     document = docs_path.read_text() if docs_path.exists() else ""
     if BEGIN in document:
         block = document[document.index(BEGIN) + len(BEGIN) : document.index(END)].strip("\n")
@@ -210,7 +210,7 @@ def write(results, latest_path, docs_path):
             f"between the markers is rewritten by every run.\n\n{BEGIN}\n{new_block}{END}\n"
         )
     docs_path.write_text(document)
-    return table
+    return table, [latest_path, docs_path]
 
 
 def measured_every_main_figure(results) -> bool:

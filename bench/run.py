@@ -101,13 +101,10 @@ def main():
     if not options.no_report:
         from bench import report
 
-        docs = BASE_DIR / "docs" / "BENCHMARKS.md"
-        documented = docs.read_text() if docs.exists() else None
+        table, written = report.write(results, RESULTS_DIR / "latest.md", BASE_DIR / "docs" / "BENCHMARKS.md")
         print()
-        print(report.write(results, RESULTS_DIR / "latest.md", docs))
-        # A partial run (one database, some stages) leaves the documented table alone.
-        also = " and docs/BENCHMARKS.md" if docs.exists() and docs.read_text() != documented else ""
-        print(f"Written to {RESULTS_DIR / 'latest.md'}{also}")
+        print(table)
+        print("Written to " + " and ".join(str(path) for path in written))
 
 
 def run_one(db, options):

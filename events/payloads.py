@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from standardwebhooks import Webhook
 
 from events.models import EventType, Kind, WebhookEndpoint
-from links.models import NOT_DEFINED_ICP
+from links.models import icp_label
 from links.public_urls import public_url, tracking_url
 
 USER_AGENT = "LinkTracker-Webhooks/1.0"
@@ -42,7 +42,7 @@ def event_data(*, event_id, event_type, click) -> dict:
         "email": click.email,
         "first_name": click.first_name,
         "last_name": click.last_name,
-        "icp": click.icp or NOT_DEFINED_ICP,
+        "icp": icp_label(click.icp),
         "campaign": click.campaign_name,
         "destination_url": click.destination_url,
         "channel": click.channel,

@@ -32,17 +32,10 @@ def database_upper_forms(label: str) -> list[str]:
     letters beyond ASCII as they are ("Président" -> "PRéSIDENT"), and so does PostgreSQL's under
     the C locale; under a UTF-8 locale it capitalises them all, which is one of the forms."""
     label = tidy_icp(label) or ""
-    choices = [(char.upper(),) if char.isascii() else tuple({char, char.upper(), char.lower()}) for char in label]
-    mixed = [index for index, options in enumerate(choices) if len(options) > 1]
-    if len(mixed) > MIXED_CASE_LETTERS_LOOKED_UP:
+    choices = [{char.upper()} if char.isascii() else {char, char.upper(), char.lower()} for char in label]
+    if sum(len(options) > 1 for options in choices) > MIXED_CASE_LETTERS_LOOKED_UP:
         return [label.upper(), "".join(char.upper() if char.isascii() else char.lower() for char in label)]
-    forms = []
-    for picked in product(*(choices[index] for index in mixed)):
-        form = [options[0] for options in choices]
-        for index, char in zip(mixed, picked, strict=True):
-            form[index] = char
-        forms.append("".join(form))
-    return sorted(set(forms))
+    return sorted({"".join(form) for form in product(*choices)})
 
 
 def most_common_spellings(counts: Mapping[str, int]) -> dict[str, str]:

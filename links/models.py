@@ -19,6 +19,12 @@ from links.signals import links_saved
 HUMAN_VERDICT = "human"
 NOT_DEFINED_ICP = "Non défini"
 
+
+def icp_label(icp: str | None) -> str:
+    """The ICP as the figures, the CSV and the webhooks show it: "Non défini" when there is none."""
+    return icp or NOT_DEFINED_ICP
+
+
 HOST_PATTERN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?")
 
 TOKEN_BYTES = 8  # 64 bits of randomness -> 11 URL-safe characters
@@ -335,4 +341,4 @@ class Link(models.Model):
 
     @property
     def icp_label(self):
-        return self.icp or NOT_DEFINED_ICP
+        return icp_label(self.icp)

@@ -80,7 +80,8 @@ def test_a_partial_run_goes_to_latest_only_and_leaves_the_documented_table(tmp_p
     )
     docs.write_text(document)
 
-    report.write(redirect_results(1500.0, 25.0), latest, docs)
+    _, written = report.write(redirect_results(1500.0, 25.0), latest, docs)
 
+    assert written == [latest]  # what the bench says it wrote
     assert docs.read_text() == document
     assert "| **app alone / baseline** | **0.75** |" in latest.read_text()
