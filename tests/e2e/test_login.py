@@ -27,3 +27,20 @@ def test_a_wrong_password_says_so(page, live_server, operator, artifacts):
     assert page.url == f"{live_server.url}/accounts/login/"
     # Only once the answer page is shown: a capture during the POST's navigation fails in Chromium.
     page.screenshot(path=str(artifacts / "login-error.png"))
+
+
+def test_no_request_of_the_team_pages_fails(page, live_server, operator):
+    """The login page, the dashboard and the admin load every resource they ask for: the browser's
+    icon request included (a page without a declared icon makes it ask /favicon.ico, a 404 in the
+    console of every first visit)."""
+    failed = []
+    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.wait_for_load_state("networkidle")
+    log_in(page, live_server)
+    wait_for_figures(page)
+    page.goto(f"{live_server.url}/admin/")
+    page.wait_for_load_state("networkidle")
+    icon = page.locator("link[rel=icon]").get_attribute("href")
+    assert page.request.get(f"{live_server.url}{icon}").headers["content-type"] == "image/svg+xml"
+    assert failed == []
