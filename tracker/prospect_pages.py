@@ -25,9 +25,9 @@ def prospect_language(accept_language: str) -> str:
 
 @functools.cache
 def not_found_page_in(language: str) -> str:
-    """Return templates/404.html rendered in `language`."""
+    """Return templates/link_not_found.html rendered in `language`."""
     with translation.override(language):
-        return loader.render_to_string("404.html")
+        return loader.render_to_string("link_not_found.html")
 
 
 def not_found_page(accept_language: str = "") -> str:

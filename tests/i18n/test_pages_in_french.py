@@ -64,12 +64,13 @@ def test_the_language_switch_keeps_french_for_the_next_pages(client):
 
 
 def test_a_page_that_does_not_exist_says_so_in_french(client):
-    """Django's 404 page for a French browser."""
+    """Django's 404 page for a French browser: a page, not a tracking link, is missing."""
     response = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE=FRENCH_BROWSER)
     assert response.status_code == 404
     text = response.content.decode()
     assert '<html lang="fr">' in text
-    assert "<h1>Lien introuvable</h1>" in text
+    assert "<h1>Page introuvable</h1>" in text
+    assert '<a href="/">Page d’accueil</a>' in text
 
 
 def test_the_server_error_and_outage_pages_speak_french(rf):

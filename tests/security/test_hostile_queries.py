@@ -57,8 +57,8 @@ def test_an_id_that_is_not_a_number_is_a_json_404(strict_api):
 
 
 def test_pages_outside_the_api_keep_the_html_404(client):
-    """A missing page is still the 404 page."""
+    """A missing page is still the 404 page (the page's, not the tracking link's)."""
     response = client.get("/no-such-page/")
 
     assert response.status_code == 404
-    assert "Link not found" in response.content.decode()
+    assert "<h1>Page not found</h1>" in response.content.decode()
