@@ -139,4 +139,8 @@ def test_a_french_operator_reads_the_hot_lead_admin_in_french(receiver, admin_cl
     assert "Tâches en arrière-plan" in tasks and "Résultats de tâches" in tasks
     for header in ("Statut", "Mise en file le", "Priorité"):
         assert f">{header}</a>" in tasks, header
+    assert ">Tâche</span>" in tasks and "Task name" not in tasks  # a computed column, not sortable
+    result = page(f"/admin/django_tasks_database/dbtaskresult/{DBTaskResult.objects.get().pk}/change/")
+    for label in ("Trace d’appels", "À lancer après"):
+        assert f"<label>{label}\N{NO-BREAK SPACE}:</label>" in result, label
     assert ">Réussie<" in tasks or ">Échec<" in tasks or ">Prête<" in tasks  # a task's status
