@@ -210,7 +210,7 @@ ACCESS_TABLE = {
     ("GET", "admin/(?P<url>.*)$"): STAFF,  # the admin's catch-all: a 404 for staff, the login for others
     (
         "GET",
-        "admin/^(?P<app_label>auth|django_tasks_database|links|tracker|events|access|axes)/$",
+        "admin/^(?P<app_label>auth|links|tracker|events|django_tasks_database|access|axes)/$",
     ): SUPERUSER_ONLY,  # sample: auth/
     ("GET", "admin/jsi18n/"): STAFF,
     ("GET", "admin/autocomplete/"): frozenset(),  # without its parameters a 403 for anyone
