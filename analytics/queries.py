@@ -643,15 +643,22 @@ def clicks_by_city(period=Period.ALL_TIME, campaign="", include_bots=False, limi
     """Activity: `[{"country", "city", "clicks"}]`, the `limit` cities with the most counted clicks,
     ties by city then country; clicks without a city (no GEOIP_MMDB_PATH database, or none for
     their address) are left out, so it is empty without that database. `country` is the click's
-    own (iptocc's), as in clicks_by_country."""
+    own (iptocc's), as in clicks_by_country.
+
+    All time sums each link's clicks per country and city (tracker.facets), as fresh as the
+    worker's last pass; a period counts its clicks."""
     # Without a city database no click has one: say so from the empty index on the clicks with a
     # city, where a campaign's figure would otherwise read every click of the campaign's links.
     if not Click.objects.exclude(city="").exists():
         return []
-    return list(
-        counted_clicks_in_period(period, campaign, include_bots)
-        .exclude(city="")
-        .values("country", "city")
-        .annotate(clicks=Count("id"))
-        .order_by("-clicks", "city", "country")[:limit]
-    )
+    if period == Period.ALL_TIME:
+        rows = facet_rows(LinkCountryCount, campaign, include_bots).exclude(city="").values("country", "city")
+        rows = rows.annotate(clicks=counted_facet_clicks(include_bots))
+    else:
+        rows = (
+            counted_clicks_in_period(period, campaign, include_bots)
+            .exclude(city="")
+            .values("country", "city")
+            .annotate(clicks=Count("id"))
+        )
+    return list(rows.order_by("-clicks", "city", "country")[:limit])

@@ -1,6 +1,6 @@
-"""Each link's clicks by country and by device (LinkCountryCount, LinkDeviceCount), counted from
-its clicks, so that the all-time countries and devices figures sum a few rows per link instead of
-scanning every click.
+"""Each link's clicks by country and city and by device (LinkCountryCount, LinkDeviceCount), counted
+from its clicks, so that the all-time countries, cities and devices figures sum a few rows per link
+instead of scanning every click.
 
 Like the link counters (tracker.counters), the worker (tracker.derivation) adds the clicks appended
 since its last pass to these rows (facet_counts(), add_link_facets()) and recounts the rows
@@ -19,7 +19,7 @@ from tracker.models import Click, LinkCountryCount, LinkDeviceCount, Verdict
 from tracker.statements import run_many
 
 FACETS = {
-    LinkCountryCount: ("country",),
+    LinkCountryCount: ("country", "city"),
     LinkDeviceCount: ("device_type", "os", "browser"),
 }
 
@@ -31,20 +31,19 @@ def count_link_facets(link_ids: Iterable[int], up_to_click_id: int) -> dict:
 
 
 def facet_counts(clicks) -> dict:
-    """{model: [(link id, *facet, human clicks, all clicks)]}: `clicks` counted per link and country
-    and per link and device: one grouped read by link,
-    country and device (the clicks are read once, not once per table), whose few groups per link
-    are then summed per table."""
+    """{model: [(link id, *facet, human clicks, all clicks)]}: `clicks` counted per link, country and
+    city and per link and device: one grouped read by link, place and device (the clicks are read
+    once, not once per table), whose few groups per link are then summed per table."""
     groups = (
         clicks.order_by()
-        .values("link_id", "country", "device_type", "os", "browser")
+        .values("link_id", "country", "city", "device_type", "os", "browser")
         .annotate(human=Count("id", filter=Q(verdict=Verdict.HUMAN)), every=Count("id"))
-        .values_list("link_id", "country", "device_type", "os", "browser", "human", "every")
+        .values_list("link_id", "country", "city", "device_type", "os", "browser", "human", "every")
     )
     totals = {model: defaultdict(lambda: [0, 0]) for model in FACETS}
-    for link_id, country, device_type, os, browser, human, every in groups:
+    for link_id, country, city, device_type, os, browser, human, every in groups:
         for model, key in (
-            (LinkCountryCount, (link_id, country)),
+            (LinkCountryCount, (link_id, country, city)),
             (LinkDeviceCount, (link_id, device_type, os, browser)),
         ):
             counts = totals[model][key]
@@ -65,7 +64,7 @@ def write_link_facets(link_ids: Iterable[int], counted: dict) -> None:
 
 
 def add_link_facets(counted: dict) -> None:
-    """Add facet_counts() of appended clicks to the country and device rows, creating the rows a
+    """Add facet_counts() of appended clicks to the place and device rows, creating the rows a
     link did not have: one upsert run for every row, per table."""
     for model, facet in FACETS.items():
         table = model._meta.db_table

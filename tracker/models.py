@@ -170,27 +170,35 @@ class WrittenHeldClick(models.Model):
 
 
 class LinkCountryCount(models.Model):
-    """A link's clicks from one country (tracker.facets): recounted from its clicks by the worker
-    (tracker.derivation), so that the all-time countries figure sums a few rows per link instead of
-    scanning every click."""
+    """A link's clicks from one country and city (tracker.facets): recounted from its clicks by the
+    worker (tracker.derivation), so that the all-time countries and cities figures sum a few rows
+    per link instead of scanning every click. The city is blank without a city database
+    (GEOIP_MMDB_PATH), or when it knows none for the address."""
 
     link = models.ForeignKey(Link, on_delete=models.CASCADE, related_name="country_counts", db_index=False)
     country = models.CharField(max_length=2, blank=True)
+    city = models.CharField(max_length=100, blank=True, db_default="")
     human_clicks = models.PositiveIntegerField()
     all_clicks = models.PositiveIntegerField()
 
     class Meta:
         constraints = [
             # Also the index the campaign filter reaches the rows of its links through.
-            models.UniqueConstraint(fields=["link", "country"], name="link_country_count_unique"),
+            models.UniqueConstraint(fields=["link", "country", "city"], name="link_country_city_count_unique"),
         ]
         indexes = [
             # The all-time GROUP BY over every link, read from the index alone.
             models.Index(fields=["country", "human_clicks", "all_clicks"], name="link_country_count_figure"),
+            models.Index(
+                fields=["city", "country", "human_clicks", "all_clicks"],
+                name="link_city_count_figure",
+                condition=~models.Q(city=""),
+            ),
         ]
 
     def __str__(self):
-        return f"{self.all_clicks} clicks ({self.human_clicks} human) from {self.country or '?'} on link {self.link_id}"
+        place = f"{self.city}, {self.country}" if self.city else self.country or "?"
+        return f"{self.all_clicks} clicks ({self.human_clicks} human) from {place} on link {self.link_id}"
 
 
 class LinkDeviceCount(models.Model):

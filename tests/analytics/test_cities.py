@@ -113,6 +113,21 @@ def test_cities_are_one_aggregation(api, city_world, django_assert_num_queries):
         cities(api)
 
 
+def test_all_time_cities_sum_the_links_rows_and_a_period_counts_its_clicks(city_world, django_assert_num_queries):
+    """Over all time the figure reads each link's rows per country and city (tracker.facets), whose
+    number follows the links; a period reads its clicks."""
+    from analytics.queries import clicks_by_city
+    from links.periods import Period
+
+    with django_assert_num_queries(2) as queries:
+        clicks_by_city(campaign="outbound-q4")
+    all_time = queries.captured_queries[1]["sql"]
+    assert "tracker_linkcountrycount" in all_time and "tracker_click" not in all_time
+    with django_assert_num_queries(2) as queries:
+        clicks_by_city(Period.LAST_24_HOURS, campaign="outbound-q4")
+    assert "tracker_click" in queries.captured_queries[1]["sql"]
+
+
 def test_the_route_answers_with_and_without_its_trailing_slash(api, city_world):
     assert api.get("/api/stats/cities").json() == api.get("/api/stats/cities/").json()
 

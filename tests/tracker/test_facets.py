@@ -69,6 +69,30 @@ def test_a_worker_pass_counts_each_links_clicks_per_country(world):
     ]
 
 
+def test_a_worker_pass_counts_each_links_clicks_per_city_within_its_country(api):
+    """With a city database the rows go down to the city; the countries figure sums them."""
+    with time_machine.travel(NOW, tick=False):
+        john = make_link(email="john@acme.com")
+        make_click(john, NOW - 2 * DAY, country="FR", city="Paris")
+        make_click(john, NOW - DAY, country="FR", city="Paris")
+        make_click(john, NOW - HOUR, country="FR", city="Lyon")
+        make_click(john, NOW - HOUR, country="FR")  # no city known for its address
+        make_click(john, NOW - 3 * DAY, verdict="scanner", country="DE", city="Berlin")
+
+    assert sorted(LinkCountryCount.objects.values_list("country", "city", "human_clicks", "all_clicks")) == [
+        ("DE", "Berlin", 0, 1),
+        ("FR", "", 1, 1),
+        ("FR", "Lyon", 1, 1),
+        ("FR", "Paris", 2, 2),
+    ]
+    assert figure(api, "countries") == [{"country": "FR", "clicks": 4}]
+    assert figure(api, "cities", "?include_bots=true") == [
+        {"country": "FR", "city": "Paris", "clicks": 2},
+        {"country": "DE", "city": "Berlin", "clicks": 1},
+        {"country": "FR", "city": "Lyon", "clicks": 1},
+    ]
+
+
 def test_all_time_countries_sum_the_links_rows(api, world):
     assert figure(api, "countries") == [
         {"country": "FR", "clicks": 3},
@@ -243,3 +267,39 @@ def test_upgrading_counts_the_clicks_already_stored():
     assert sorted(
         LinkDeviceCount.objects.values_list("device_type", "os", "browser", "human_clicks", "all_clicks")
     ) == [("", "", "", 1, 1), ("mobile", "iOS", "", 1, 1), ("other", "", "", 0, 1)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upgrading_recounts_the_links_clicked_from_a_city_into_rows_per_city():
+    """Migration 0015: the rows stored before cities hold a blank city; the links with a click in a
+    city are marked for the worker's recount, which splits their rows by city; the others keep theirs."""
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate([("tracker", "0014_admin_names_translated")])
+    executor.loader.build_graph()
+    old_apps = executor.loader.project_state([("tracker", "0014_admin_names_translated")]).apps
+    Campaign, Link = old_apps.get_model("links", "Campaign"), old_apps.get_model("links", "Link")
+    OldClick, OldCountryCount = (
+        old_apps.get_model("tracker", "Click"),
+        old_apps.get_model("tracker", "LinkCountryCount"),
+    )
+    acme = Campaign.objects.create(name="acme")
+    john = Link.objects.create(token="tok-john", email="john@acme.com", campaign=acme, destination_url="https://a.io")
+    jane = Link.objects.create(token="tok-jane", email="jane@acme.com", campaign=acme, destination_url="https://a.io")
+    for link, country, city in ((john, "FR", "Paris"), (john, "FR", "Lyon"), (jane, "DE", "")):
+        OldClick.objects.create(link=link, clicked_at=NOW, verdict="human", country=country, city=city)
+    OldCountryCount.objects.create(link=john, country="FR", human_clicks=2, all_clicks=2)
+    OldCountryCount.objects.create(link=jane, country="DE", human_clicks=1, all_clicks=1)
+    old_apps.get_model("tracker", "ClickDerivation").objects.create(
+        pk=1, last_click_id=OldClick.objects.latest("id").pk
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(latest)
+
+    def rows():
+        return sorted(LinkCountryCount.objects.values_list("link_id", "country", "city", "human_clicks"))
+
+    assert rows() == [(john.pk, "FR", "", 2), (jane.pk, "DE", "", 1)]  # until the worker passes
+    derive_click_figures()
+    assert rows() == [(john.pk, "FR", "Lyon", 1), (john.pk, "FR", "Paris", 1), (jane.pk, "DE", "", 1)]
