@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
+from tests.city_database import BERLIN_ADDRESS, PARIS_ADDRESS, write_city_database
 from tests.factories import make_click, make_link
 from tests.tracker.user_agents import CHROME, MOBILE_SAFARI
 from tracker.derivation import derive_click_figures, mark_figures_stale
@@ -237,6 +238,29 @@ def test_countries_found_by_the_backfill_reach_the_rows_on_the_next_pass(setting
         assert list(LinkCountryCount.objects.values_list("country", "human_clicks")) == [("DE", 1)]
         assert list(LinkDeviceCount.objects.values_list("device_type", "os", "browser")) == [
             ("desktop", "Windows", "Chrome")
+        ]
+
+
+def test_cities_found_by_the_backfill_reach_the_rows_on_the_next_pass(settings, tmp_path):
+    """describe_clicks after the operator adds a city database (full addresses kept): clicks stored
+    without a city move to their city's row once the worker passes."""
+    settings.ANONYMIZE_IPS = False
+    with time_machine.travel(NOW, tick=False):
+        link = make_link()
+        make_click(link, NOW - HOUR, ip=PARIS_ADDRESS, user_agent=CHROME)  # no city database yet
+        make_click(link, NOW - HOUR, ip=BERLIN_ADDRESS, user_agent=CHROME)
+        assert sorted(LinkCountryCount.objects.values_list("country", "city", "human_clicks")) == [
+            ("DE", "", 1),
+            ("FR", "", 1),
+        ]
+
+        settings.GEOIP_MMDB_PATH = write_city_database(tmp_path)
+        call_command("describe_clicks", stdout=io.StringIO())
+        derive_click_figures()
+
+        assert sorted(LinkCountryCount.objects.values_list("country", "city", "human_clicks")) == [
+            ("DE", "Berlin", 1),
+            ("FR", "Paris", 1),
         ]
 
 
