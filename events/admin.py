@@ -1,5 +1,5 @@
-"""Webhook endpoints (the signing secret shown once, when created) and the delivery log with a
-"send again" action."""
+"""Webhook endpoints (the signing secret shown once, when created; a "send a test event" action) and
+the delivery log with a "send again" action."""
 
 from django.contrib import admin, messages
 from django.db import models
@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from events.delivery import outcome_summary, send_test_event
 from events.models import Delivery, DeliveryAttempt, DeliveryStatus, WebhookEndpoint
 
 
@@ -16,6 +17,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     list_filter = ["kind", "enabled"]
     filter_horizontal = ["campaigns"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    actions = ["send_test_event"]
     readonly_fields = ["consecutive_failures", "last_attempt_at", "created_at"]
     fields = [
         "url",
@@ -34,6 +36,18 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("URL"))
     def masked_url(self, endpoint):
         return endpoint.masked_url
+
+    @admin.action(description=gettext_lazy("Send a test event now"), permissions=["change"])
+    def send_test_event(self, request, queryset):
+        """A made-up link.first_click to each selected endpoint, answered on the page: the check that
+        a receiver set up in the admin takes our requests (as `manage.py webhook test`)."""
+        for endpoint in queryset.order_by("pk"):
+            outcome = send_test_event(endpoint)
+            self.message_user(
+                request,
+                _("Endpoint #%(id)d: %(outcome)s") % {"id": endpoint.pk, "outcome": outcome_summary(outcome)},
+                messages.SUCCESS if outcome.succeeded else messages.ERROR,
+            )
 
     def save_model(self, request, obj, form, change):
         if change and "enabled" in form.changed_data and obj.enabled:

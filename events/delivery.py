@@ -29,7 +29,7 @@ from events.models import (
     Kind,
     WebhookEndpoint,
 )
-from events.payloads import request_for
+from events.payloads import request_for, sample_event_data
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +90,28 @@ def post(endpoint: WebhookEndpoint, events_data: list[dict]) -> Outcome:
     return Outcome(
         response.status_code, elapsed_ms(started), excerpt, "", retry_after_seconds(response.headers.get("Retry-After"))
     )
+
+
+def send_test_event(endpoint: WebhookEndpoint) -> Outcome:
+    """POST a made-up link.first_click (payloads.sample_event_data()) to `endpoint` now, outside
+    the queue and the delivery log, and return what happened: the operator's check that a
+    receiver takes our requests (`manage.py webhook test`, the admin's action)."""
+    return post(endpoint, [sample_event_data()])
+
+
+def outcome_summary(outcome: Outcome) -> str:
+    """One sentence for the operator: delivered, or not and why (status or error, the answer's start)."""
+    if outcome.succeeded:
+        return _("Delivered: HTTP %(status)d in %(ms)d ms.") % {
+            "status": outcome.status_code,
+            "ms": outcome.duration_ms,
+        }
+    answer = f"HTTP {outcome.status_code}" if outcome.status_code else outcome.error
+    return _("Not delivered: %(answer)s in %(ms)d ms. %(excerpt)s") % {
+        "answer": answer,
+        "ms": outcome.duration_ms,
+        "excerpt": outcome.response_excerpt[:200],
+    }
 
 
 def elapsed_ms(started: float) -> int:

@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import get_script_prefix, reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from standardwebhooks import Webhook
 
-from events.models import EventType, Kind, WebhookEndpoint
+from events.models import EventType, Kind, WebhookEndpoint, new_event_id
 from links.models import icp_label
 from links.public_urls import public_url, tracking_url
 
@@ -52,6 +53,32 @@ def event_data(*, event_id, event_type, click) -> dict:
         "last_click_at": iso(click.clicked_at),
         "verdict": click.verdict,
         "dashboard_url": prospect_dashboard_url(click.campaign_name, click.email),
+    }
+
+
+def sample_event_data() -> dict:
+    """A made-up first click, marked as a test in its e-mail domain, to try a receiver
+    (events.delivery.send_test_event)."""
+    now = iso(timezone.now())
+    return {
+        "event_id": new_event_id(),
+        "event": EventType.FIRST_CLICK.value,
+        "occurred_at": now,
+        "token": "test-token",
+        "tracking_url": "https://example.com/t/test-token",
+        "email": "jane.doe@example.com",
+        "first_name": "Jane",
+        "last_name": "Doe",
+        "icp": "CEO",
+        "campaign": "webhook-test",
+        "destination_url": "https://example.com/",
+        "channel": "email",
+        "sent_at": None,
+        "human_clicks": 1,
+        "first_click_at": now,
+        "last_click_at": now,
+        "verdict": "human",
+        "dashboard_url": "https://example.com/dashboard/",
     }
 
 

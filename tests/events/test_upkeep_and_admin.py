@@ -99,6 +99,32 @@ def test_send_again_queues_a_new_delivery_of_the_same_event(receiver, admin_clie
     assert re.search(r"receiver says no", log)
 
 
+def test_the_admin_sends_a_test_event_and_says_how_each_endpoint_answered(receiver, admin_client):
+    """The endpoints list's action posts a made-up link.first_click to each selected endpoint now,
+    outside the delivery log, and says per endpoint whether the receiver took it."""
+    working, failing = make_endpoint(receiver.url("/ok")), make_endpoint(receiver.url("/no"))
+    receiver.answer(204)
+    receiver.answer(500)
+
+    response = admin_client.post(
+        "/admin/events/webhookendpoint/",
+        {"action": "send_test_event", "_selected_action": [working.pk, failing.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    shown = [(message.level_tag, str(message)) for message in response.context["messages"]]
+    assert [level for level, _ in shown] == ["success", "error"]
+    assert re.fullmatch(rf"Endpoint #{working.pk}: Delivered: HTTP 204 in \d+ ms\.", shown[0][1])
+    assert re.fullmatch(rf"Endpoint #{failing.pk}: Not delivered: HTTP 500 in \d+ ms\. receiver says no", shown[1][1])
+    assert [(request.path, request.json["type"]) for request in receiver.requests] == [
+        ("/ok", "link.first_click"),
+        ("/no", "link.first_click"),
+    ]
+    assert receiver.requests[0].json["data"]["campaign"] == "webhook-test"
+    assert not Delivery.objects.exists()
+
+
 FRENCH_BROWSER = "fr-FR,fr;q=0.9"
 
 
@@ -134,6 +160,9 @@ def test_a_french_operator_reads_the_hot_lead_admin_in_french(receiver, admin_cl
         assert header in log, header
     assert "Tentatives d’envoi" in log
     assert f"{delivery.event} → point de terminaison #{endpoint.pk}\N{NO-BREAK SPACE}: Échec" in log  # the title
+
+    endpoints = page("/admin/events/webhookendpoint/")
+    assert ">Envoyer un événement de test maintenant</option>" in endpoints
 
     tasks = page("/admin/django_tasks_database/dbtaskresult/")  # the delivery tasks' queue
     assert "Tâches en arrière-plan" in tasks and "Résultats de tâches" in tasks

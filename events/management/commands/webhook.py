@@ -4,13 +4,11 @@ disable, test."""
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from events.delivery import post
-from events.models import Kind, WebhookEndpoint, new_event_id, validate_receiver_url
-from events.payloads import iso
+from events.delivery import outcome_summary, send_test_event
+from events.models import Kind, WebhookEndpoint, validate_receiver_url
 from links.models import Campaign
 
 EVENT_CHOICES = {"first_click": "sends_first_click", "click": "sends_every_click"}
@@ -85,19 +83,10 @@ class Command(BaseCommand):
         self.stdout.write(_("Endpoint #%(id)d disabled.") % {"id": id})
 
     def handle_test(self, id, **options):
-        endpoint = self.endpoint(id)
-        outcome = post(endpoint, [sample_event_data()])
-        if outcome.succeeded:
-            self.stdout.write(
-                _("Delivered: HTTP %(status)d in %(ms)d ms.")
-                % {"status": outcome.status_code, "ms": outcome.duration_ms}
-            )
-            return
-        answer = f"HTTP {outcome.status_code}" if outcome.status_code else outcome.error
-        raise CommandError(
-            _("Not delivered: %(answer)s in %(ms)d ms. %(excerpt)s")
-            % {"answer": answer, "ms": outcome.duration_ms, "excerpt": outcome.response_excerpt[:200]}
-        )
+        outcome = send_test_event(self.endpoint(id))
+        if not outcome.succeeded:
+            raise CommandError(outcome_summary(outcome))
+        self.stdout.write(outcome_summary(outcome))
 
     def endpoint(self, id):
         try:
@@ -111,28 +100,3 @@ def describe(endpoint: WebhookEndpoint) -> str:
     state = _("enabled") if endpoint.enabled else _("disabled: %(reason)s") % {"reason": endpoint.disabled_reason}
     events = ", ".join(endpoint.event_types) or _("no event")
     return f"{endpoint.kind} {endpoint.masked_url} [{events}] ({campaigns}) {state}"
-
-
-def sample_event_data() -> dict:
-    """A made-up first click, marked as a test in its e-mail domain, to try a receiver."""
-    now = iso(timezone.now())
-    return {
-        "event_id": new_event_id(),
-        "event": "link.first_click",
-        "occurred_at": now,
-        "token": "test-token",
-        "tracking_url": "https://example.com/t/test-token",
-        "email": "jane.doe@example.com",
-        "first_name": "Jane",
-        "last_name": "Doe",
-        "icp": "CEO",
-        "campaign": "webhook-test",
-        "destination_url": "https://example.com/",
-        "channel": "email",
-        "sent_at": None,
-        "human_clicks": 1,
-        "first_click_at": now,
-        "last_click_at": now,
-        "verdict": "human",
-        "dashboard_url": "https://example.com/dashboard/",
-    }
