@@ -587,11 +587,7 @@ def clicks_by_country(period=Period.ALL_TIME, campaign="", include_bots=False):
 
     All time sums each link's clicks per country (tracker.facets), as fresh as the worker's last
     pass like every all-time figure read from the link counters; a period counts its clicks."""
-    if period == Period.ALL_TIME:
-        rows = facet_rows(LinkCountryCount, campaign, include_bots).values("country")
-        rows = rows.annotate(clicks=counted_facet_clicks(include_bots))
-    else:
-        rows = counted_clicks_in_period(period, campaign, include_bots).values("country").annotate(clicks=Count("id"))
+    rows = clicks_grouped_by(LinkCountryCount, ["country"], period, campaign, include_bots)
     return list(rows.order_by("-clicks", "country"))
 
 
@@ -602,15 +598,8 @@ def clicks_by_device(period=Period.ALL_TIME, campaign="", include_bots=False):
 
     All time sums each link's clicks per device (tracker.facets), as fresh as the worker's last pass;
     a period counts its clicks."""
-    if period == Period.ALL_TIME:
-        rows = facet_rows(LinkDeviceCount, campaign, include_bots).values_list("device_type", "os", "browser")
-        rows = rows.annotate(clicks=counted_facet_clicks(include_bots))
-    else:
-        rows = (
-            counted_clicks_in_period(period, campaign, include_bots)
-            .values_list("device_type", "os", "browser")
-            .annotate(clicks=Count("id"))
-        )
+    fields = ["device_type", "os", "browser"]
+    rows = clicks_grouped_by(LinkDeviceCount, fields, period, campaign, include_bots).values_list(*fields, "clicks")
     totals = {"device_types": {}, "os": {}, "browsers": {}}
     for device_type, os, browser, clicks in rows.order_by():
         for figure, name in (("device_types", device_type), ("os", os), ("browsers", browser)):
@@ -624,16 +613,21 @@ def clicks_by_device(period=Period.ALL_TIME, campaign="", include_bots=False):
     }
 
 
-def facet_rows(model, campaign, include_bots):
-    """All time: the rows of a per-link facet count (LinkCountryCount, LinkDeviceCount) that have
-    counted clicks, on the campaign's links."""
-    rows = model.objects.order_by().filter(**{"all_clicks__gt" if include_bots else "human_clicks__gt": 0})
-    return rows.filter(link__campaign__name=campaign) if campaign else rows
-
-
-def counted_facet_clicks(include_bots):
-    """The counted clicks of facet rows, summed."""
-    return Sum("all_clicks" if include_bots else "human_clicks")
+def clicks_grouped_by(model, fields, period, campaign, include_bots, where=None):
+    """The counted clicks grouped by `fields` (columns of both the clicks and `model`, a per-link
+    facet count of tracker.facets), each group's total in `clicks`, for the rows matching `where`.
+    All time sums the links' rows of `model`, as fresh as the worker's last pass; a period counts
+    its clicks."""
+    if period == Period.ALL_TIME:
+        rows = model.objects.order_by().filter(**{"all_clicks__gt" if include_bots else "human_clicks__gt": 0})
+        if campaign:
+            rows = rows.filter(link__campaign__name=campaign)
+        clicks = Sum("all_clicks" if include_bots else "human_clicks")
+    else:
+        rows, clicks = counted_clicks_in_period(period, campaign, include_bots), Count("id")
+    if where is not None:
+        rows = rows.filter(where)
+    return rows.values(*fields).annotate(clicks=clicks)
 
 
 TOP_CITIES = 20
@@ -651,14 +645,5 @@ def clicks_by_city(period=Period.ALL_TIME, campaign="", include_bots=False, limi
     # city, where a campaign's figure would otherwise read every click of the campaign's links.
     if not Click.objects.exclude(city="").exists():
         return []
-    if period == Period.ALL_TIME:
-        rows = facet_rows(LinkCountryCount, campaign, include_bots).exclude(city="").values("country", "city")
-        rows = rows.annotate(clicks=counted_facet_clicks(include_bots))
-    else:
-        rows = (
-            counted_clicks_in_period(period, campaign, include_bots)
-            .exclude(city="")
-            .values("country", "city")
-            .annotate(clicks=Count("id"))
-        )
+    rows = clicks_grouped_by(LinkCountryCount, ["country", "city"], period, campaign, include_bots, where=~Q(city=""))
     return list(rows.order_by("-clicks", "city", "country")[:limit])
