@@ -314,8 +314,8 @@ def test_upgrading_recounts_the_links_clicked_from_a_city_into_rows_per_city():
         OldClick.objects.create(link=link, clicked_at=NOW, verdict="human", country=country, city=city)
     OldCountryCount.objects.create(link=john, country="FR", human_clicks=2, all_clicks=2)
     OldCountryCount.objects.create(link=jane, country="DE", human_clicks=1, all_clicks=1)
-    old_apps.get_model("tracker", "ClickDerivation").objects.create(
-        pk=1, last_click_id=OldClick.objects.latest("id").pk
+    old_apps.get_model("tracker", "ClickDerivation").objects.update_or_create(  # derived up to the last click
+        pk=1, defaults={"last_click_id": OldClick.objects.latest("id").pk}
     )
 
     executor = MigrationExecutor(connection)
