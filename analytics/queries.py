@@ -641,9 +641,9 @@ def clicks_by_city(period=Period.ALL_TIME, campaign="", include_bots=False, limi
 
     All time sums each link's clicks per country and city (tracker.facets), as fresh as the
     worker's last pass; a period counts its clicks."""
-    # Without a city database no click has one: say so from the empty index on the clicks with a
-    # city, where a campaign's figure would otherwise read every click of the campaign's links.
-    if not Click.objects.exclude(city="").exists():
+    # Without a city database no click has one: say so from the links' rows with a city (an empty
+    # partial index), where a campaign's figure would otherwise read every click of its links.
+    if not LinkCountryCount.objects.exclude(city="").exists():
         return []
     rows = clicks_grouped_by(LinkCountryCount, ["country", "city"], period, campaign, include_bots, where=~Q(city=""))
     return list(rows.order_by("-clicks", "city", "country")[:limit])

@@ -82,13 +82,6 @@ class Click(models.Model):
             # The clicks whose user agent the worker has not described yet (tracker.devices): a
             # handful at any time, so the index stays tiny.
             models.Index(fields=["id"], condition=models.Q(device_type=NOT_DESCRIBED), name="click_not_described"),
-            # The clicks with a city (GEOIP_MMDB_PATH): without a city database it stays empty, so the
-            # cities figure answers at once instead of scanning every click to find none.
-            models.Index(
-                fields=["city", "country", "clicked_at", "verdict", "link"],
-                condition=~models.Q(city=""),
-                name="click_with_city",
-            ),
         ]
 
     def __str__(self):

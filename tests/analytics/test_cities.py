@@ -143,8 +143,8 @@ def test_the_schema_describes_the_cities(client):
 
 
 def test_without_a_city_database_a_campaign_s_cities_read_no_click(frozen_time, django_assert_num_queries):
-    """No click has a city: the figure is empty after one look at the (empty) index of clicks with a
-    city, rather than a read of every click of the campaign's links."""
+    """No click has a city: the figure is empty after one look at the links' rows with a city (an
+    empty index), rather than a read of every click of the campaign's links."""
     from analytics.queries import clicks_by_city
 
     link = make_link(email="ceo@acme.com", campaign="outbound-q4", created_at=ago(3 * DAY))
