@@ -5,7 +5,8 @@ from django.utils.translation import pgettext_lazy
 from django_tasks_db.apps import TasksAppConfig
 
 # The package marks these words of its models (django_tasks_db.models, django_tasks.base) for
-# translation but ships no French: listed here so that makemessages puts them in our catalogue.
+# translation but ships no French: listed here so that makemessages puts them in our catalogue
+# ("run after" and "traceback" are marked by linktracker.admin, which names those columns).
 TASK_QUEUE_WORDS = (
     _("Task Result"),
     _("Task Results"),
@@ -15,13 +16,11 @@ TASK_QUEUE_WORDS = (
     _("priority"),
     _("queue name"),
     _("backend name"),
-    _("run after"),
     _("return value"),
     _("worker id"),
     _("task path"),
     _("args kwargs"),
     _("exception class path"),
-    _("traceback"),
     pgettext_lazy("Task", "Ready"),
     pgettext_lazy("Task", "Running"),
     pgettext_lazy("Task", "Failed"),
